@@ -1,0 +1,49 @@
+# vitals: `make demo` runs the product on embedded DuckDB; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install vitals with its development tools
+
+demo: $(STAMP) ## Generate 90 days for ~50 orgs, load and build them into vitals.duckdb, print a summary
+	$(BIN)/vitals demo
+
+test: $(STAMP) ## Run the whole test suite (DuckDB, PostgreSQL and Spark)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint + format check), mypy on the package, sqlfluff on the SQL models
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	VITALS_ENGINE=duckdb VITALS_STATE_DIR=.vitals/lint $(BIN)/vitals dbt-profile > /dev/null
+	cd src/vitals/transform && DBT_PROFILES_DIR=$(CURDIR)/.vitals/lint/dbt $(CURDIR)/$(BIN)/sqlfluff lint models
+
+format: $(STAMP) ## Format Python with ruff and fix what sqlfluff can
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+bench: $(STAMP) ## Benchmark load and build at 1M and 10M events (medians of 3 runs)
+	$(BIN)/vitals bench --events 1000000 --runs 3 --out docs/bench/duckdb-1m.json
+	$(BIN)/vitals bench --events 10000000 --runs 3 --out docs/bench/duckdb-10m.json
+
+docs: $(STAMP) ## Regenerate docs/cli.md from the commands
+	$(BIN)/python -m vitals.cli_reference > docs/cli.md
+
+clean: ## Remove the demo warehouse, build state and caches (keeps .venv)
+	rm -rf vitals.duckdb vitals.duckdb.wal .vitals spark-warehouse metastore_db derby.log .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help install demo test lint format bench docs clean

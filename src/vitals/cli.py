@@ -1,0 +1,298 @@
+"""The `vitals` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vitals.config import ConfigError, Settings, load_settings
+from vitals.errors import VitalsError
+from vitals.warehouse.base import WarehouseError
+
+app = typer.Typer(
+    name="vitals",
+    help="Customer metrics from product events, Stripe billing and Sentry errors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Pull data incrementally from a live source.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+console = Console()
+err_console = Console(stderr=True)
+Format = Literal["table", "csv", "json"]
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [VitalsError, ConfigError, WarehouseError]
+    for module, name in (("vitals.ingest.errors", "LoadError"), ("vitals.warehouse.dbt", "BuildError")):
+        try:
+            errors.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Print a known failure as one clear message and exit 1, never a stack trace."""
+    try:
+        yield
+    except _known_errors() as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _settings(**overrides: Any) -> Settings:
+    with _friendly_errors():
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    """An as-of time from the command line: ISO date or timestamp; no offset means UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO date or timestamp (e.g. 2026-11-01T08:00)") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Option(help="Where to write the configuration.")] = Path("vitals.toml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented vitals.toml with every setting at its default."""
+    from vitals.config_template import render_config
+
+    if path.exists() and not force:
+        err_console.print(f"[bold red]error:[/] {path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    path.write_text(render_config())
+    console.print(f"wrote {path}; edit it, then run `vitals doctor`")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Directory to write the three raw files into.")],
+    orgs: Annotated[int, typer.Option(min=1, help="Number of organizations.")] = 50,
+    days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 90,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    format: Annotated[Literal["csv", "parquet", "jsonl"], typer.Option(help="File format.")] = "csv",
+    end: Annotated[str | None, typer.Option(help="Last day of data (YYYY-MM-DD); default today.")] = None,
+    events: Annotated[int | None, typer.Option(min=1, help="Approximate number of event rows wanted.")] = None,
+) -> None:
+    """Generate realistic raw data (events, invoices, errors) in the source contracts."""
+    from vitals.generate import generate as run_generate
+
+    settings = _settings()
+    end_day = date.fromisoformat(end) if end else None
+    result = run_generate(
+        out, orgs=orgs, days=days, seed=seed, fmt=format, end=end_day, events=events, timezone=settings.timezone
+    )
+    for table, rows in result.rows.items():
+        console.print(f"{table:<20} {rows:>12,} rows")
+    console.print(f"wrote {out} in {result.elapsed_seconds:.1f} s")
+
+
+@app.command()
+def load(
+    directory: Annotated[Path, typer.Argument(help="Directory with events_big.*, stripe_billing_big.*, ...")],
+) -> None:
+    """Load raw files (csv, parquet, jsonl) into the warehouse; loading the same data twice changes nothing."""
+    from vitals.ingest.files import load_directory
+
+    settings = _settings()
+    with _friendly_errors():
+        report = load_directory(settings, directory, progress=sys.stderr.isatty())
+    console.print(report.render())
+
+
+@ingest_app.command("postgres")
+def ingest_postgres_cmd(
+    dsn: Annotated[str, typer.Option(help="The app database, e.g. postgresql://user@host:5432/app.")],
+    table: Annotated[str, typer.Option(help="Source table in the events_big contract.")] = "events_big",
+    cursor_column: Annotated[str, typer.Option(help="Column the incremental cursor follows.")] = "_ingest_ts",
+) -> None:
+    """Pull new events from the app's Postgres since the saved cursor (with an overlap window)."""
+    from vitals.ingest.postgres import ingest_postgres
+
+    settings = _settings()
+    with _friendly_errors():
+        report = ingest_postgres(settings, dsn, table=table, cursor_column=cursor_column, progress=sys.stderr.isatty())
+    console.print(report.render())
+
+
+@app.command()
+def build(
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild every model from scratch.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Build as of this UTC time (ISO); default now.")] = None,
+    select: Annotated[str | None, typer.Option(help="dbt selector, e.g. 'summarization_jobs+'.")] = None,
+) -> None:
+    """Transform raw data into the core model and metrics (dbt, in this process)."""
+    settings = _settings()
+    result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
+    console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+
+
+def _run_build(settings: Settings, **kwargs: Any) -> Any:
+    """Run the dbt build with a progress line per model."""
+    from vitals.warehouse.dbt import build as run_build
+
+    with _friendly_errors(), console.status("building models...") as status:
+
+        def on_node(name: str, state: str, seconds: float) -> None:
+            status.update(f"building models... {name} {state} ({seconds:.1f} s)")
+
+        return run_build(settings, on_node=on_node, **kwargs)
+
+
+@app.command("dbt-profile")
+def dbt_profile() -> None:
+    """Write the dbt profile of the configured warehouse and print how to run the dbt CLI on the models."""
+    from vitals.warehouse.dbt import PROJECT_DIR, write_profile
+
+    settings = _settings()
+    with _friendly_errors():
+        directory = write_profile(settings)
+    console.print(f"DBT_PROFILES_DIR={directory.resolve()} dbt ls --project-dir {PROJECT_DIR}", soft_wrap=True)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run on the warehouse.")],
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown at most in table format.")] = 100,
+) -> None:
+    """Run a query on the warehouse (core tables are on the search path)."""
+    from vitals.warehouse.connect import open_warehouse
+
+    settings = _settings()
+    with _friendly_errors(), open_warehouse(settings) as warehouse:
+        try:
+            data = warehouse.query_arrow(query)
+        except Exception as exc:  # the engine's own message is the useful part
+            if isinstance(exc, _known_errors()):
+                raise
+            err_console.print(f"[bold red]error:[/] {str(exc).strip().splitlines()[0]}")
+            raise typer.Exit(1) from None
+    _print_rows(data.column_names, [tuple(r.values()) for r in data.to_pylist()], format, limit)
+
+
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], format: Format, limit: int) -> None:
+    if format == "json":
+        console.print_json(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str))
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*columns)
+        for row in rows[:limit]:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        if len(rows) > limit:
+            console.print(f"... {len(rows) - limit:,} more rows (use --limit or --format csv)")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration, the engine and the warehouse; say what to fix."""
+    from vitals.doctor import run_checks
+
+    checks = run_checks()
+    for check in checks:
+        mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            console.print(f"       fix: {check.fix}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    events: Annotated[int, typer.Option(min=1000, help="Approximate event rows in the dataset.")] = 1_000_000,
+    runs: Annotated[int, typer.Option(min=1, help="Runs; medians are reported.")] = 3,
+    data_root: Annotated[Path, typer.Option(help="Where datasets are generated and reused.")] = Path(".vitals/bench"),
+    out: Annotated[Path | None, typer.Option(help="JSON report path.")] = None,
+    pg_admin_dsn: Annotated[
+        str, typer.Option(help="With engine postgres: DSN used to create a fresh database per run.")
+    ] = "postgresql://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS."""
+    from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
+
+    settings = _settings()
+    out = out or data_root / f"bench-{settings.engine}-{events}.json"
+    fresh = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
+    with _friendly_errors():
+        report = run_bench(
+            settings,
+            events=events,
+            runs=runs,
+            data_root=data_root,
+            out=out,
+            fresh_warehouse=fresh,
+            say=console.print,
+        )
+    for line in report.lines():
+        console.print(line)
+    console.print(f"report written to {out}")
+
+
+@app.command()
+def demo(
+    orgs: Annotated[int, typer.Option(min=1, help="Organizations to generate.")] = 50,
+    days: Annotated[int, typer.Option(min=7, help="Days of history.")] = 90,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to build into (default: vitals.duckdb).")] = None,
+) -> None:
+    """Generate 90 days for ~50 orgs, load, build, and summarize: the first ten minutes of vitals."""
+    from vitals.ingest.files import load_directory
+    from vitals.summary import core_summary
+    from vitals.warehouse.connect import open_warehouse
+
+    settings = _settings(warehouse=warehouse)
+    if settings.engine == "duckdb" and settings.warehouse.exists():
+        console.print(f"replacing the previous demo warehouse {settings.warehouse}")
+        settings.warehouse.unlink()
+    with tempfile.TemporaryDirectory(prefix="vitals-demo-") as tmp:
+        console.rule("1/3 generate")
+        generate(Path(tmp), orgs=orgs, days=days, seed=seed, format="parquet", end=None, events=None)
+        console.rule("2/3 load")
+        with _friendly_errors():
+            report = load_directory(settings, Path(tmp), progress=True)
+        console.print(report.render())
+    console.rule("3/3 build")
+    result = _run_build(settings, full_refresh=True)
+    console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+    with open_warehouse(settings) as wh:
+        summary = core_summary(wh)
+    console.rule("summary")
+    for line in summary.lines():
+        console.print(line)
+    where = settings.warehouse if settings.engine == "duckdb" else settings.engine
+    console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"')
+
+
+def main() -> None:  # pragma: no cover - entry point
+    """Entry point for `python -m vitals`."""
+    app()

@@ -1,0 +1,204 @@
+"""One Settings class for the whole system: ``vitals.toml`` plus ``VITALS_*`` environment variables.
+
+Precedence (highest first): explicit keyword arguments, ``VITALS_*`` environment variables,
+``vitals.toml`` (path from ``VITALS_CONFIG`` or ``./vitals.toml``), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+Engine = Literal["duckdb", "postgres", "spark"]
+
+DEFAULT_EVENT_NAMES: dict[str, list[str]] = {
+    "org_created": ["org_created", "org_signup"],
+    "provider_created": ["provider_created"],
+    "login": ["login"],
+    "logout": ["logout"],
+    "page_view": ["page_view"],
+    "note_submit": ["note_submit"],
+    "summarize_start": ["summarize_start"],
+    "summarize_success": ["summarize_success"],
+    "summarize_failed": ["summarize_failed"],
+    "note_save": ["note_save"],
+    "note_locked": ["note_locked"],
+    "note_review": ["note_review"],
+}
+"""Canonical event name -> the names the app may send for it (SPEC §3)."""
+
+DEFAULT_PROPERTY_ALLOWLIST: list[str] = [
+    "org_name",
+    "plan",
+    "role",
+    "note_id",
+    "feature",
+    "length",
+    "quality_score",
+    "hard_error",
+    "client_release",
+    "error_code",
+]
+"""Event property keys kept at staging; every other key (note text, patient data) is dropped."""
+
+
+def config_path() -> Path:
+    """Where ``vitals.toml`` is read from: ``$VITALS_CONFIG`` or ``./vitals.toml``."""
+    return Path(os.environ.get("VITALS_CONFIG", "vitals.toml"))
+
+
+class PostgresSettings(BaseModel):
+    """The PostgreSQL warehouse (engine = "postgres")."""
+
+    dsn: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/vitals",
+        description="libpq connection string of the warehouse database.",
+    )
+    schema_name: str = Field(
+        default="analytics",
+        description="Schema of the core model, marts and metrics; raw tables live in 'raw', "
+        "staging models in 'staging' and 'intermediate'.",
+    )
+
+
+class SparkSettings(BaseModel):
+    """The Apache Spark warehouse (engine = "spark"), run in-process with a local master."""
+
+    master: str = Field(default="local[*]", description="Spark master URL.")
+    warehouse_dir: Path = Field(
+        default=Path("spark-warehouse"), description="Directory of Spark's managed tables and metastore."
+    )
+    driver_memory: str = Field(default="4g", description="spark.driver.memory.")
+    shuffle_partitions: int = Field(default=8, description="spark.sql.shuffle.partitions.")
+
+
+class IngestSettings(BaseModel):
+    """Incremental pulls from the app's Postgres."""
+
+    overlap_minutes: int = Field(
+        default=10,
+        ge=0,
+        description="Each incremental pull re-reads rows this many minutes before the saved cursor, "
+        "so late-committed rows are not missed; rows already landed are skipped.",
+    )
+    batch_rows: int = Field(default=50_000, gt=0, description="Rows fetched and landed per batch.")
+
+
+class Settings(BaseSettings):
+    """Everything vitals can be told. Each field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VITALS_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    engine: Engine = Field(default="duckdb", description="Warehouse engine: duckdb, postgres or spark.")
+    warehouse: Path = Field(
+        default=Path("vitals.duckdb"),
+        description="DuckDB warehouse file (engine = duckdb). Env: VITALS_WAREHOUSE.",
+    )
+    state_dir: Path = Field(
+        default=Path(".vitals"),
+        description="Working directory for build artifacts, logs and generated dbt profiles.",
+    )
+    timezone: str = Field(
+        default="America/Los_Angeles",
+        description="Business time zone: every day, week, month and hour bucket is taken in it.",
+    )
+    event_names: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_EVENT_NAMES.items()},
+        description="Canonical event -> names your app sends for it. Unlisted canonical events keep defaults.",
+    )
+    property_allowlist: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PROPERTY_ALLOWLIST),
+        description="Event property keys kept; every other key is dropped before data lands (PHI protection).",
+    )
+    job_timeout_minutes: int = Field(
+        default=60,
+        gt=0,
+        description="A job with neither a success nor a failure this long after it started is a timeout.",
+    )
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as 'Europe/Paris')") from exc
+        return value
+
+    @field_validator("event_names")
+    @classmethod
+    def _complete_event_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(DEFAULT_EVENT_NAMES))
+        if unknown:
+            raise ValueError(f"unknown canonical event(s) {unknown}; known: {sorted(DEFAULT_EVENT_NAMES)}")
+        merged = {k: list(v) for k, v in DEFAULT_EVENT_NAMES.items()}
+        for canonical, names in value.items():
+            if not names:
+                raise ValueError(f"event_names.{canonical} must list at least one name")
+            merged[canonical] = list(names)
+        return merged
+
+    @model_validator(mode="after")
+    def _distinct_event_names(self) -> Settings:
+        seen: dict[str, str] = {}
+        for canonical, names in self.event_names.items():
+            for name in names:
+                if name in seen and seen[name] != canonical:
+                    raise ValueError(f"event name {name!r} is mapped to both {seen[name]!r} and {canonical!r}")
+                seen[name] = canonical
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        return (init_settings, env_settings, toml)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The settings the SQL models read, as dbt vars."""
+        return {
+            "business_tz": self.timezone,
+            "event_names": self.event_names,
+            "property_allowlist": self.property_allowlist,
+            "job_timeout_minutes": self.job_timeout_minutes,
+        }
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; raise ``ConfigError`` naming the file and field when they are invalid."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings (from {config_path()} and VITALS_* env): {problems}") from exc
+
+
+class ConfigError(Exception):
+    """The settings cannot be used; the message says which field and why."""

@@ -1,0 +1,92 @@
+"""Shared fixtures: settings and a fresh warehouse per engine (DuckDB file, PostgreSQL database).
+
+PostgreSQL tests skip when no server answers at $VITALS_TEST_PG (default 127.0.0.1:5432), except
+under CI=true, where they fail instead: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from vitals.config import Settings
+
+PG_ADMIN_DSN = os.environ.get("VITALS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ENGINES = ["duckdb", "postgres"]
+
+
+def _pg_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def require_postgres() -> None:
+    """Skip (locally) or fail (CI=true) when PostgreSQL is not reachable."""
+    if _pg_available():
+        return
+    message = f"PostgreSQL not reachable at {PG_ADMIN_DSN}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: the Postgres tests must run)")
+    pytest.skip(message)
+
+
+def _dsn_for(database: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
+    info["dbname"] = database
+    return psycopg.conninfo.make_conninfo(**info)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; yields its DSN and drops it afterwards."""
+    require_postgres()
+    name = f"vitals_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
+        con.execute(f'create database "{name}"')
+    try:
+        yield _dsn_for(name)
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
+            con.execute(f'drop database if exists "{name}" with (force)')
+
+
+def make_settings(engine: str, tmp_path: Path, pg_dsn: str | None = None, **overrides: object) -> Settings:
+    """Settings for a throwaway warehouse of the given engine under ``tmp_path``."""
+    base: dict[str, object] = {
+        "engine": engine,
+        "warehouse": tmp_path / "vitals.duckdb",
+        "state_dir": tmp_path / ".vitals",
+    }
+    if engine == "postgres":
+        assert pg_dsn is not None, "postgres settings need a DSN"
+        base["postgres"] = {"dsn": pg_dsn}
+    if engine == "spark":
+        base["spark"] = {"warehouse_dir": tmp_path / "spark-warehouse"}
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's vitals.toml or VITALS_* environment."""
+    for key in list(os.environ):
+        if key.startswith("VITALS_") and key != "VITALS_TEST_PG":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("VITALS_CONFIG", str(tmp_path / "absent-vitals.toml"))
+
+
+@pytest.fixture(params=ENGINES)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh warehouse, once per engine (DuckDB and PostgreSQL)."""
+    if request.param == "postgres":
+        dsn = request.getfixturevalue("pg_database")
+        return make_settings("postgres", tmp_path, dsn)
+    return make_settings(request.param, tmp_path)
