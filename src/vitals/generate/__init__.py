@@ -1,0 +1,10 @@
+"""Realistic synthetic data for the demo, the tests and the benchmarks: the three raw source tables.
+
+``generate()`` writes ``events_big``, ``stripe_billing_big`` and ``sentry_errors_big`` files with
+exactly the raw contract columns (see ``vitals.ingest.contracts``); docs/generator.md describes the
+knobs and the mess the data contains.
+"""
+
+from vitals.generate.runner import GenerateResult, generate
+
+__all__ = ["GenerateResult", "generate"]
