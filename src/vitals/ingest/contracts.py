@@ -1,0 +1,186 @@
+"""The raw table contracts: exactly the columns of the three sources, in order.
+
+Raw tables store every column as text, untouched, as the source sent it; staging models cast
+and normalize. The loader still validates that typed columns *can* be cast (see ``ColumnKind``),
+so that a broken file is refused with the file, row and column named instead of landing garbage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ColumnKind(StrEnum):
+    """What a raw column must parse as for a row to be accepted."""
+
+    TEXT = "text"  # anything, including '' and NULL
+    TIMESTAMP = "timestamp"  # ISO-8601 / 'YYYY-MM-DD HH:MM:SS[.fff][+HH:MM]'; '' or NULL allowed unless required
+    INTEGER = "integer"  # whole number; '' or NULL allowed
+    BOOLEAN = "boolean"  # true/false/t/f/1/0/yes/no; '' or NULL allowed
+    JSON = "json"  # stored as text; invalid JSON is kept and counted by staging, never refused
+
+
+@dataclass(frozen=True)
+class Column:
+    """One raw column: its name, what it must parse as, and whether it may be empty."""
+
+    name: str
+    kind: ColumnKind = ColumnKind.TEXT
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw source table: its name, its columns in contract order and its natural key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str
+
+    @property
+    def column_names(self) -> list[str]:
+        """The contract's column names, in order."""
+        return [c.name for c in self.columns]
+
+
+T, TS, INT, BOOL, JSON = (
+    ColumnKind.TEXT,
+    ColumnKind.TIMESTAMP,
+    ColumnKind.INTEGER,
+    ColumnKind.BOOLEAN,
+    ColumnKind.JSON,
+)
+
+EVENTS = RawTable(
+    name="events_big",
+    key="event_id",
+    columns=(
+        Column("event_id", T, required=True),
+        Column("org_id"),
+        Column("provider_id"),
+        Column("user_id"),
+        Column("occurred_at", TS, required=True),
+        Column("event_name", T, required=True),
+        Column("session_id"),
+        Column("request_id"),
+        Column("source"),
+        Column("endpoint"),
+        Column("device"),
+        Column("geo_country"),
+        Column("properties", JSON),
+        Column("inserted_at", TS),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+
+STRIPE_BILLING = RawTable(
+    name="stripe_billing_big",
+    key="invoice_id",
+    columns=(
+        Column("invoice_id", T, required=True),
+        Column("org_id"),
+        Column("customer_id"),
+        Column("subscription_id"),
+        Column("price_id"),
+        Column("product"),
+        Column("currency"),
+        Column("period_start", TS),
+        Column("period_end", TS),
+        Column("amount_cents", INT),
+        Column("subtotal_cents", INT),
+        Column("tax_cents", INT),
+        Column("discount_cents", INT),
+        Column("quantity", INT),
+        Column("status"),
+        Column("paid_at", TS),
+        Column("refunded_cents", INT),
+        Column("mrr_cents", INT),
+        Column("churn_flag", BOOL),
+        Column("expansion_flag", BOOL),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+
+SENTRY_ERRORS = RawTable(
+    name="sentry_errors_big",
+    key="event_id",
+    columns=(
+        Column("event_id", T, required=True),
+        Column("org_id"),
+        Column("provider_id"),
+        Column("project"),
+        Column("group_id"),
+        Column("level"),
+        Column("message"),
+        Column("culprit"),
+        Column("release"),
+        Column("environment"),
+        Column("url"),
+        Column("user_id_raw"),
+        Column("created_at", TS, required=True),
+        Column("tags", JSON),
+        Column("contexts", JSON),
+        Column("group_first_seen", TS),
+        Column("group_last_seen", TS),
+        Column("group_count", INT),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+
+RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS)}
+
+RAW_SCHEMA = "raw"
+"""Schema (DuckDB/Postgres) or database (Spark) holding the raw tables."""
+
+ROW_HASH_COLUMN = "_row_hash"
+"""Extra raw column: a hash of the whole row; a row already present is never inserted again."""
+
+LOADED_AT_COLUMN = "_loaded_at"
+"""Extra raw column: when vitals landed the row (UTC text); staging's tie-breaker after _ingest_ts."""
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """A load-state table in the raw schema: its name and (column, SQL type) pairs.
+
+    Types are portable names: ``text`` (mapped to the engine's text type) and ``bigint``.
+    """
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+
+
+LOADS = StateTable(
+    name="_loads",
+    columns=(
+        ("load_id", "text"),
+        ("source", "text"),
+        ("table_name", "text"),
+        ("rows_read", "bigint"),
+        ("rows_inserted", "bigint"),
+        ("rows_skipped", "bigint"),
+        ("started_at", "text"),
+        ("finished_at", "text"),
+    ),
+)
+"""One row per raw table per load (per batch for incremental pulls); times are UTC ISO text."""
+
+CURSORS = StateTable(
+    name="_cursors",
+    columns=(
+        ("source", "text"),
+        ("cursor_column", "text"),
+        ("cursor_value", "text"),
+        ("updated_at", "text"),
+    ),
+)
+"""Append-only cursor history of incremental pulls; a source's cursor is its greatest ``cursor_value``.
+
+``source`` names host, port, database and table, never a user or password.
+"""
+
+STATE_TABLES: tuple[StateTable, ...] = (LOADS, CURSORS)

@@ -1,0 +1,107 @@
+"""Refuse a source whose typed or required columns hold values staging could not use.
+
+All checks run as one vectorized DuckDB query over the source's reader table (``rowid`` is the
+source row order). The first offending row, over all checks, is reported with its column and
+value. Empty means NULL or blank; only ``required`` columns refuse it. JSON columns are never
+refused (staging counts invalid JSON instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from vitals.ingest.contracts import ColumnKind, RawTable
+from vitals.ingest.errors import LoadError, preview
+from vitals.ingest.reader import sql_identifier
+
+BOOLEAN_SPELLINGS = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n")
+"""Accepted boolean text (case-insensitive, surrounding blanks ignored)."""
+
+RowLocator = Callable[[int, str | None], str]
+"""(1-based row number, the row's key value) -> how a message names the row, e.g. ``a.csv:row 3``."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule for one column: rows where ``failing_sql`` is true are refused."""
+
+    column: str
+    failing_sql: str
+    problem: str
+
+
+def _non_empty(column: str) -> str:
+    return f"trim({column}) <> ''"
+
+
+def checks_for(raw: RawTable) -> list[Check]:
+    """The checks of a raw contract, in column order (a column's required check first)."""
+    checks: list[Check] = []
+    for col in raw.columns:
+        c = sql_identifier(col.name)
+        if col.required:
+            checks.append(Check(col.name, f"({c} is null or trim({c}) = '')", "is empty, but the column is required"))
+        if col.kind is ColumnKind.TIMESTAMP:
+            # the plain timestamp cast is fast and takes most values; the zone-aware one the rest
+            failing = (
+                f"({_non_empty(c)} and try_cast({c} as timestamp) is null "
+                f"and try_cast(trim({c}) as timestamptz) is null)"
+            )
+            checks.append(Check(col.name, failing, "is not a valid timestamp"))
+        elif col.kind is ColumnKind.INTEGER:
+            failing = (
+                f"({_non_empty(c)} and (not regexp_full_match(trim({c}), '[+-]?[0-9]+') "
+                f"or try_cast(trim({c}) as bigint) is null))"
+            )
+            checks.append(Check(col.name, failing, "is not a valid integer"))
+        elif col.kind is ColumnKind.BOOLEAN:
+            spellings = ", ".join(f"'{s}'" for s in BOOLEAN_SPELLINGS)
+            failing = f"({_non_empty(c)} and lower(trim({c})) not in ({spellings}))"
+            checks.append(Check(col.name, failing, "is not a valid boolean (true/false/t/f/1/0/yes/no)"))
+    return checks
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    raw: RawTable,
+    locate: RowLocator,
+    *,
+    source: str,
+    hint: str = "",
+) -> None:
+    """Raise ``LoadError`` naming the first offending row of reader table ``table``, if any."""
+    checks = checks_for(raw)
+    if not checks:
+        return
+    aggregates = ", ".join(
+        f"min(rowid) filter (where {check.failing_sql}), count(*) filter (where {check.failing_sql})"
+        for check in checks
+    )
+    found = con.execute(f"select {aggregates} from {table}").fetchone()
+    assert found is not None
+    first: tuple[int, int, Check] | None = None
+    for index, check in enumerate(checks):
+        rowid, count = found[2 * index], found[2 * index + 1]
+        if rowid is not None and (first is None or rowid < first[0]):
+            first = (int(rowid), int(count), check)
+    if first is None:
+        return
+    rowid, count, check = first
+    value_row = con.execute(
+        f"select {sql_identifier(check.column)}, {sql_identifier(raw.key)} from {table} where rowid = ?", [rowid]
+    ).fetchone()
+    assert value_row is not None
+    value, key = value_row
+    where = locate(rowid + 1, key)
+    more = f" ({count - 1:,} more rows fail this check)" if count > 1 else ""
+    raise LoadError(
+        f"{where} column {check.column}: value {preview(value)} {check.problem}{more}{hint}",
+        source=source,
+        row=rowid + 1,
+        column=check.column,
+        value=value,
+    )

@@ -1,0 +1,1 @@
+"""Tests of the loaders: bulk files, the app's Postgres, landing and sanitizing."""
