@@ -1,0 +1,1 @@
+"""Benchmarks: `vitals bench` measures load and build time, peak memory and throughput."""

@@ -1,0 +1,194 @@
+"""`vitals bench`: generate (or reuse) a dataset, then load and build it several times into fresh
+warehouses, each phase in its own process; report medians of seconds, rows/s and peak RSS."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from vitals.config import Settings
+
+BENCH_SEED = 7
+BENCH_END = date(2026, 10, 31)
+"""Fixed so that every machine benchmarks the same data."""
+
+
+@dataclass
+class PhaseRun:
+    """One phase of one run."""
+
+    seconds: float
+    peak_rss_mb: float
+    rows: int = 0
+
+
+@dataclass
+class BenchReport:
+    """Medians over the runs, and every run's raw figures."""
+
+    events_target: int
+    engine: str
+    runs: int
+    dataset: str
+    rows: dict[str, int]
+    load_seconds_median: float
+    build_seconds_median: float
+    load_rows_per_second_median: float
+    load_peak_rss_mb_median: float
+    build_peak_rss_mb_median: float
+    generate_seconds: float | None
+    measured_at: str
+    raw_runs: list[dict[str, PhaseRun]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report as the CLI prints it."""
+        return [
+            f"dataset        {self.dataset} ({', '.join(f'{k} {v:,}' for k, v in self.rows.items())})",
+            f"engine         {self.engine}, {self.runs} runs (medians)",
+            f"load           {self.load_seconds_median:.1f} s  ({self.load_rows_per_second_median:,.0f} rows/s)"
+            f"  peak RSS {self.load_peak_rss_mb_median:,.0f} MB",
+            f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB",
+        ]
+
+
+def dataset_dir(root: Path, events: int) -> Path:
+    """Where the benchmark dataset for ``events`` lives (reused across runs)."""
+    return root / f"events-{events}-seed-{BENCH_SEED}"
+
+
+def ensure_dataset(root: Path, events: int, progress: bool) -> tuple[Path, dict[str, int], float | None]:
+    """Generate the dataset unless it is already there; return its dir, row counts and generate time."""
+    from vitals.generate import generate
+
+    directory = dataset_dir(root, events)
+    manifest = directory / "MANIFEST.json"
+    if manifest.exists():
+        return directory, json.loads(manifest.read_text()), None
+    result = generate(directory, events=events, seed=BENCH_SEED, end=BENCH_END, fmt="parquet", progress=progress)
+    rows = dict(result.rows)
+    as_of = datetime.combine(BENCH_END + timedelta(days=1), time(8, 0), tzinfo=UTC)
+    (directory / "AS_OF").write_text(as_of.isoformat())
+    manifest.write_text(json.dumps(rows))
+    return directory, rows, result.elapsed_seconds
+
+
+def _run_phase_measured(phase: str, data: Path, env: dict[str, str]) -> PhaseRun:
+    """Run a phase in a child process and read that child's own peak RSS with wait4."""
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vitals.bench.phase", phase, str(data)], env=env, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench phase {phase} failed:\n{err.read().strip()[-2000:]}")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    return PhaseRun(seconds=result["seconds"], peak_rss_mb=usage.ru_maxrss / 1024, rows=result["rows"])
+
+
+def run_bench(
+    settings: Settings,
+    *,
+    events: int,
+    runs: int = 3,
+    data_root: Path,
+    out: Path,
+    fresh_warehouse: Callable[[int], tuple[dict[str, str], Callable[[], None]]],
+    progress: bool = True,
+    say: Callable[[str], None] = print,
+) -> BenchReport:
+    """Benchmark load and full build ``runs`` times; write the report as JSON to ``out``.
+
+    ``fresh_warehouse(i)`` returns the VITALS_* variables that point run ``i`` at an empty warehouse,
+    and a function that removes that warehouse afterwards.
+    """
+    data, rows, gen_seconds = ensure_dataset(data_root, events, progress)
+    if gen_seconds is not None:
+        say(f"generated {sum(rows.values()):,} rows in {gen_seconds:.1f} s")
+    all_runs: list[dict[str, PhaseRun]] = []
+    for i in range(runs):
+        variables, cleanup = fresh_warehouse(i)
+        env = {**os.environ, **variables}
+        try:
+            load = _run_phase_measured("load", data, env)
+            build = _run_phase_measured("build", data, env)
+        finally:
+            cleanup()
+        all_runs.append({"load": load, "build": build})
+        say(f"run {i + 1}/{runs}: load {load.seconds:.1f} s, build {build.seconds:.1f} s")
+
+    def median(phase: str, attr: str) -> float:
+        return statistics.median(getattr(r[phase], attr) for r in all_runs)
+
+    events_rows = rows.get("events_big", events)
+    report = BenchReport(
+        events_target=events,
+        engine=settings.engine,
+        runs=runs,
+        dataset=str(data),
+        rows=rows,
+        load_seconds_median=median("load", "seconds"),
+        build_seconds_median=median("build", "seconds"),
+        load_rows_per_second_median=statistics.median(sum(rows.values()) / r["load"].seconds for r in all_runs)
+        if events_rows
+        else 0.0,
+        load_peak_rss_mb_median=median("load", "peak_rss_mb"),
+        build_peak_rss_mb_median=median("build", "peak_rss_mb"),
+        generate_seconds=gen_seconds,
+        measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        raw_runs=all_runs,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(asdict(report), indent=2))
+    return report
+
+
+def duckdb_run_env(root: Path) -> Callable[[int], tuple[dict[str, str], Callable[[], None]]]:
+    """Fresh DuckDB files under ``root``, one per run, deleted after it."""
+
+    def env(i: int) -> tuple[dict[str, str], Callable[[], None]]:
+        path = root / f"bench-run-{i}-{uuid.uuid4().hex[:8]}.duckdb"
+        variables = {
+            "VITALS_ENGINE": "duckdb",
+            "VITALS_WAREHOUSE": str(path),
+            "VITALS_STATE_DIR": str(root / "state"),
+        }
+
+        def cleanup() -> None:
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+        return variables, cleanup
+
+    return env
+
+
+def postgres_run_env(admin_dsn: str) -> Callable[[int], tuple[dict[str, str], Callable[[], None]]]:
+    """A fresh PostgreSQL database per run (created through ``admin_dsn``), dropped after it."""
+    import psycopg
+
+    def env(i: int) -> tuple[dict[str, str], Callable[[], None]]:
+        name = f"vitals_bench_{i}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin_dsn, autocommit=True) as con:
+            con.execute(f'create database "{name}"')
+        dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+        variables = {"VITALS_ENGINE": "postgres", "VITALS_POSTGRES__DSN": dsn}
+
+        def cleanup() -> None:
+            with psycopg.connect(admin_dsn, autocommit=True) as con:
+                con.execute(f'drop database if exists "{name}" with (force)')
+
+        return variables, cleanup
+
+    return env
