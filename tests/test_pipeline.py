@@ -58,4 +58,9 @@ def test_demo_prints_the_summary(workdir: Path) -> None:
     out = _ok(["demo", "--orgs", "4", "--days", "14", "--warehouse", str(workdir / "demo.duckdb")])
     for needle in ("organizations", "providers", "summarization jobs", "sessions", "demo.duckdb"):
         assert needle in out
+    for label in ("Daily active doctors", "Notes per active doctor", "MRR", "Paying orgs"):
+        assert label in out, f"headline KPI {label} is printed"
+    assert "five least healthy orgs" in out
+    worst = out.split("five least healthy orgs", 1)[1]
+    assert any(band in worst for band in ("Healthy", "Neutral", "At risk", "Critical")), worst
     assert (workdir / "demo.duckdb").exists()

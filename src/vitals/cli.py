@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Pull data incrementally from a live source.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+metrics_app = typer.Typer(help="The metric catalog and each metric's daily values.", no_args_is_help=True)
+app.add_typer(metrics_app, name="metrics")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -194,6 +196,95 @@ def sql(
     _print_rows(data.column_names, [tuple(r.values()) for r in data.to_pylist()], format, limit)
 
 
+@metrics_app.command("list")
+def metrics_list(
+    domain: Annotated[str | None, typer.Option(help="Only this domain (kpi, product, revenue, ...).")] = None,
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+) -> None:
+    """List the metric catalog: name, label, domain, grains, unit, direction and tier."""
+    from vitals.metrics.catalog import default_catalog
+
+    with _friendly_errors():
+        catalog = default_catalog()
+    rows = [
+        (m.name, m.label, m.domain, ",".join(m.grain), m.unit, m.direction, m.tier, m.model)
+        for metrics in catalog.by_domain().values()
+        for m in metrics
+        if domain is None or m.domain == domain
+    ]
+    columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model"]
+    _print_rows(columns, rows, format, limit=len(rows) or 1)
+
+
+@metrics_app.command("show")
+def metrics_show(
+    name: Annotated[str, typer.Argument(help="Metric name (see `vitals metrics list`).")],
+    org: Annotated[str | None, typer.Option("--org", help="An org id; default: the global value.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown at most in table format (the latest).")] = 60,
+) -> None:
+    """A metric's daily values, global or for one org, with its definition."""
+    from vitals.metrics.series import metric_series
+
+    settings = _settings()
+    with _friendly_errors():
+        series = metric_series(settings, name, org_id=org, start=_parse_day(start), end=_parse_day(end))
+    if format == "table":
+        metric = series.metric
+        console.print(
+            f"[bold]{metric.label}[/] ({metric.name}, {metric.unit}, {series.entity_type} {series.entity_id})"
+        )
+        console.print(metric.definition, style="dim")
+        points = series.points[-limit:]
+    else:
+        points = series.points
+    _print_rows(["metric_date", "value"], points, format, limit)
+
+
+@app.command()
+def health(
+    org: Annotated[str | None, typer.Option("--org", help="One org's score, then each of its providers'.")] = None,
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+) -> None:
+    """Health scores (0-100): score, band, the five components and the sentence that explains the week's move."""
+    from vitals.health import COMPONENTS, health_report, render_health
+
+    settings = _settings()
+    with _friendly_errors():
+        lines = health_report(settings, org)
+    if format == "table":
+        console.print(render_health(lines), highlight=False, markup=False)
+        return
+    columns = ["entity_type", "entity_id", "name", "org_id", "as_of", "score", "band", *COMPONENTS, "change_7d", "move"]
+    rows = [
+        (
+            line.entity_type,
+            line.entity_id,
+            line.name,
+            line.org_id,
+            line.as_of,
+            line.score,
+            line.band,
+            *(line.components[c] for c in COMPONENTS),
+            line.change_7d,
+            line.move,
+        )
+        for line in lines
+    ]
+    _print_rows(columns, rows, format, limit=len(rows) or 1)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], format: Format, limit: int) -> None:
     if format == "json":
         console.print_json(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str))
@@ -266,7 +357,9 @@ def demo(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to build into (default: vitals.duckdb).")] = None,
 ) -> None:
     """Generate 90 days for ~50 orgs, load, build, and summarize: the first ten minutes of vitals."""
+    from vitals.health import health_report
     from vitals.ingest.files import load_directory
+    from vitals.metrics.headline import headline_kpis
     from vitals.summary import core_summary
     from vitals.warehouse.connect import open_warehouse
 
@@ -286,9 +379,23 @@ def demo(
     console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
     with open_warehouse(settings) as wh:
         summary = core_summary(wh)
+        kpis = headline_kpis(wh)
     console.rule("summary")
     for line in summary.lines():
         console.print(line)
+    if kpis:
+        console.rule(f"headline KPIs on {kpis[0].day.isoformat()}")
+        for kpi in kpis:
+            console.print(kpi.text(), highlight=False)
+    with _friendly_errors():
+        least_healthy = [h for h in health_report(settings, None) if h.entity_type == "org"][:5]
+    if least_healthy:
+        console.rule("five least healthy orgs")
+        for org_health in least_healthy:
+            move = org_health.move or "no score 7 days earlier"
+            console.print(
+                f"{org_health.score:5.1f}  {org_health.band:<8}  {org_health.name[:40]:<40}  {move}", highlight=False
+            )
     where = settings.warehouse if settings.engine == "duckdb" else settings.engine
     console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"')
 

@@ -92,6 +92,12 @@ class IngestSettings(BaseModel):
         "so late-committed rows are not missed; rows already landed are skipped.",
     )
     batch_rows: int = Field(default=50_000, gt=0, description="Rows fetched and landed per batch.")
+    memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory cap of a file load's DuckDB work (reader and DuckDB warehouse); larger sources "
+        "spill to <state_dir>/ingest-tmp.",
+    )
 
 
 class Settings(BaseSettings):

@@ -29,7 +29,7 @@ from vitals.ingest.landing import (
     utc_now_text,
 )
 from vitals.ingest.progress import LoadProgress
-from vitals.ingest.reader import open_reader
+from vitals.ingest.reader import open_reader, sql_literal
 from vitals.ingest.report import LoadReport, TableLoad
 from vitals.ingest.sanitize import distinct_rows_sql
 from vitals.warehouse import open_warehouse
@@ -128,6 +128,8 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
                     )
                 )
             with open_warehouse(settings) as warehouse:
+                if warehouse.engine == "duckdb":  # the load's scratch table spills instead of growing
+                    warehouse.execute(f"set memory_limit = {sql_literal(settings.ingest.memory_limit)}")
                 warehouse.ensure_raw_tables()
                 _land_all(warehouse, reader, sources, report, loaded_at, settings.ingest.batch_rows, bar)
     finally:

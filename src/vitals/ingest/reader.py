@@ -18,7 +18,8 @@ ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB in UTC that keeps file order and may spill to the state dir."""
+    """A fresh in-memory DuckDB in UTC that keeps file order, within ``ingest.memory_limit``, spilling to the
+    state dir."""
     spill = Path(settings.state_dir) / "ingest-tmp"
     spill.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(":memory:")
@@ -26,6 +27,7 @@ def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
     con.execute("set preserve_insertion_order = true")
     con.execute("set enable_progress_bar = false")
     con.execute(f"set temp_directory = {sql_literal(str(spill))}")
+    con.execute(f"set memory_limit = {sql_literal(settings.ingest.memory_limit)}")
     return con
 
 

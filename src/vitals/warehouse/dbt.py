@@ -132,8 +132,15 @@ def write_profile(settings: Settings) -> Path:
 
 
 def build_vars(settings: Settings, as_of: datetime) -> dict[str, Any]:
-    """The dbt vars of a build: the settings plus the as-of time (UTC text)."""
-    return {**settings.dbt_vars(), "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S")}
+    """The dbt vars of a build: the settings, the as-of time (UTC text) and the metric catalog
+    (validated here, so a broken catalog stops the build before any model runs)."""
+    from vitals.metrics.catalog import default_catalog
+
+    return {
+        **settings.dbt_vars(),
+        "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
+        "metric_catalog": default_catalog().dbt_var(),
+    }
 
 
 def build(

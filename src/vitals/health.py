@@ -1,0 +1,130 @@
+"""`vitals health [--org ID]`: the health score of each org (or of one org and its providers), read from
+the customer-success marts of a built warehouse, with its band, five components and the sentence that
+explains its week-over-week move.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from vitals.config import Settings
+from vitals.errors import VitalsError
+from vitals.warehouse import open_warehouse
+
+COMPONENTS = ("engagement", "quality", "depth", "reliability", "latency")
+ORG_MART = "mart_customer_success_org_health"
+PROVIDER_MART = "mart_customer_success_provider_health"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class HealthError(VitalsError):
+    """The health marts are missing, or the org asked for has no score."""
+
+
+@dataclass(frozen=True)
+class HealthLine:
+    """One scored org or provider on the latest scored day."""
+
+    entity_type: Literal["org", "provider"]
+    entity_id: str
+    name: str
+    org_id: str | None
+    as_of: date
+    score: float
+    band: str
+    components: dict[str, float | None]
+    """Each component's value in 0..1 (None: no data in the window)."""
+    points: dict[str, float]
+    """Each component's points (they add up to the score)."""
+    change_7d: float | None
+    move: str | None
+
+
+def health_report(settings: Settings, org_id: str | None) -> list[HealthLine]:
+    """Every org on the latest scored day, worst first; with ``org_id``: that org, then its providers."""
+    wanted = _normalize_org(org_id) if org_id is not None else None
+    with open_warehouse(settings) as warehouse:
+        schema = warehouse.core_schema
+        if not warehouse.table_exists(schema, ORG_MART):
+            raise HealthError(f"{schema}.{ORG_MART} does not exist: run `vitals build` first")
+        latest = warehouse.query(f"select max(metric_date) from {schema}.{ORG_MART}")[0][0]
+        if latest is None:
+            return []
+        day = _as_date(latest)
+        org_filter = f" and org_id = '{wanted}'" if wanted else ""
+        orgs = warehouse.query_arrow(
+            f"select * from {schema}.{ORG_MART} where metric_date = '{day.isoformat()}'{org_filter}"
+        ).to_pylist()
+        providers: list[dict[str, Any]] = []
+        if wanted:
+            providers = warehouse.query_arrow(
+                f"select * from {schema}.{PROVIDER_MART} where metric_date = '{day.isoformat()}'{org_filter}"
+            ).to_pylist()
+    if wanted and not orgs:
+        raise HealthError(f"org {wanted} has no health score on {day.isoformat()} (no provider active in 30 days)")
+    lines = sorted((_line("org", row) for row in orgs), key=lambda line: (line.score, line.name))
+    lines += sorted((_line("provider", row) for row in providers), key=lambda line: (line.score, line.name))
+    return lines
+
+
+def render_health(lines: list[HealthLine]) -> str:
+    """A plain-text table: score, band, components (0..1, '-' without data) and the move sentence."""
+    if not lines:
+        return "no health scores yet: build the warehouse with `vitals build`"
+    header = f"{'':48} {'score':>6}  {'band':<8}  " + "  ".join(f"{c[:5]:>5}" for c in COMPONENTS) + "  week-over-week"
+    out = [
+        f"health as of {lines[0].as_of.isoformat()} (components over the trailing 7 days; an org's score is the "
+        "mean over its providers active in the last 30 days)",
+        "",
+        header,
+    ]
+    for line in lines:
+        label = line.name if line.entity_type == "org" else f"  provider {line.entity_id}"
+        values = "  ".join(_component(line.components[c]) for c in COMPONENTS)
+        move = line.move or "no score 7 days earlier"
+        out.append(f"{label[:48]:48} {line.score:6.1f}  {line.band:<8}  {values}  {move}")
+    return "\n".join(out)
+
+
+def _line(entity_type: Literal["org", "provider"], row: dict[str, Any]) -> HealthLine:
+    entity_id = str(row["org_id"] if entity_type == "org" else row["provider_id"])
+    name = str(row.get("org_name") or entity_id) if entity_type == "org" else entity_id
+    return HealthLine(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        name=name,
+        org_id=row.get("org_id"),
+        as_of=_as_date(row["metric_date"]),
+        score=float(row["health_score"]),
+        band=str(row["health_band"]),
+        components={c: _float(row[f"health_{c}"]) for c in COMPONENTS},
+        points={c: float(row[f"health_{c}_points"]) for c in COMPONENTS},
+        change_7d=_float(row["health_score_change_7d"]),
+        move=row["health_move"],
+    )
+
+
+def _normalize_org(org_id: str) -> str:
+    value = org_id.strip().lower()
+    if not _UUID.match(value):
+        raise HealthError(f"--org must be an org UUID, got {org_id!r}")
+    return value
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _component(value: float | None) -> str:
+    return f"{'-':>5}" if value is None else f"{value:5.2f}"

@@ -1,0 +1,1 @@
+"""The metric catalog and the metrics layer's readers."""

@@ -1,0 +1,84 @@
+{#-
+    Every daily metric at global, org and provider grain over the whole history, in long form.
+    Incremental on DuckDB and PostgreSQL: a build deletes the days from the first affected day on
+    (macro metrics_affected_from) and inserts them again from the domain models; Spark rebuilds it.
+-#}
+{% set domain_models = [
+    ref('metrics_daily__kpi'),
+    ref('metrics_daily__product'),
+    ref('metrics_daily__reliability'),
+    ref('metrics_daily__customer_success'),
+    ref('metrics_daily__data_health'),
+    ref('metrics_daily__revenue'),
+] %}
+{% set catalog = var('metric_catalog', {}) %}
+{% set incremental = target.type != 'spark' %}
+
+{{
+    config(
+        materialized='incremental' if incremental else 'table',
+        incremental_strategy='append' if incremental else none,
+        pre_hook=(
+            "{% if is_incremental() %}delete from {{ this }} where metric_date >= "
+            ~ "{{ vitals.metrics_affected_from() }}{% endif %}"
+        ),
+        indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
+    )
+}}
+
+with
+
+long_metrics as (
+    {% for model in domain_models %}
+        select
+            metric_date,
+            metric_name,
+            entity_type,
+            entity_id,
+            value
+        from {{ model }}
+        {% if is_incremental() %}
+            where metric_date >= {{ vitals.metrics_affected_from() }}
+        {% endif %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+catalog as (
+    {% for name, entry in catalog.items() %}
+        select
+            '{{ name }}' as metric_name,
+            '{{ entry.domain }}' as domain,
+            {{ entry.tier | int }} as tier
+        {% if not loop.last %}union all{% endif %}
+    {% else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as metric_name,
+            cast(null as {{ dbt.type_string() }}) as domain,
+            cast(null as integer) as tier
+        where 1 = 0
+    {% endfor %}
+),
+
+loaded as (
+    select max(loaded_at) as loaded_through from {{ ref('stg_app__events') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_sentry__errors') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_stripe__invoices') }}
+)
+
+select
+    long_metrics.metric_date,
+    long_metrics.metric_name,
+    catalog.domain,
+    long_metrics.entity_type,
+    long_metrics.entity_id,
+    cast(long_metrics.value as {{ vitals.type_double() }}) as value,
+    catalog.tier,
+    {{ vitals.as_of() }} as computed_as_of,
+    (select max(loaded.loaded_through) from loaded) as loaded_through
+from long_metrics
+left join catalog
+    on long_metrics.metric_name = catalog.metric_name
+where long_metrics.metric_date <= {{ vitals.as_of_date() }}
