@@ -35,3 +35,15 @@ def test_readme_gives_the_two_commands() -> None:
     assert re.search(r"^make test$", readme, re.M)
     ci = (ROOT / ".ci" / "run").read_text()
     assert "exec make test" in ci
+
+
+def test_every_local_link_in_the_docs_resolves() -> None:
+    pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, f"links to missing files: {broken}"

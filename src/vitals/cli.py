@@ -140,6 +140,48 @@ def ingest_postgres_cmd(
     console.print(report.render())
 
 
+@ingest_app.command("stripe")
+def ingest_stripe_cmd(
+    api_key: Annotated[
+        str, typer.Option(envvar="STRIPE_API_KEY", help="A Stripe secret or restricted key (env STRIPE_API_KEY).")
+    ],
+    since: Annotated[
+        str | None, typer.Option(help="Only objects created on or after this day or time (ISO 8601).")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="Stripe API address (default: Stripe's own).")] = None,
+) -> None:
+    """Backfill customers, subscriptions, invoices (all lines), prices, credit notes and refunds from the
+    Stripe API, then flatten them into stripe_billing_big. Safe to re-run: stored objects are deduped."""
+    from vitals.stripe.backfill import backfill
+
+    settings = _settings()
+    with _friendly_errors():
+        report = backfill(settings, api_key, since=_parse_as_of(since), api_base=api_base, progress=sys.stderr.isatty())
+    console.print(report.render())
+
+
+@app.command("serve-webhooks")
+def serve_webhooks(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8001,
+) -> None:
+    """Receive Stripe webhooks at POST /webhooks/stripe: verify, store durably, then acknowledge."""
+    import uvicorn
+
+    from vitals.stripe import create_app
+    from vitals.stripe.settings import stripe_settings
+
+    settings = _settings()
+    if not stripe_settings(settings).webhook_secrets:
+        err_console.print(
+            "[yellow]warning:[/] no webhook secret is set (VITALS_STRIPE_WEBHOOK_SECRETS): every delivery is "
+            "answered 503 until one is"
+        )
+    with _friendly_errors():
+        application = create_app(settings)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
 @app.command()
 def build(
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model from scratch.")] = False,

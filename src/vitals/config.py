@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from vitals.stripe.settings import StripeEnvSource, StripeSettings
+
 Engine = Literal["duckdb", "postgres", "spark"]
 
 DEFAULT_EVENT_NAMES: dict[str, list[str]] = {
@@ -138,6 +140,7 @@ class Settings(BaseSettings):
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     spark: SparkSettings = Field(default_factory=SparkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -181,7 +184,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
-        return (init_settings, env_settings, toml)
+        return (init_settings, env_settings, StripeEnvSource(settings_cls), toml)
 
     def dbt_vars(self) -> dict[str, Any]:
         """The settings the SQL models read, as dbt vars."""
@@ -190,6 +193,7 @@ class Settings(BaseSettings):
             "event_names": self.event_names,
             "property_allowlist": self.property_allowlist,
             "job_timeout_minutes": self.job_timeout_minutes,
+            **self.stripe.dbt_vars(),
         }
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from vitals.config import Settings
@@ -20,7 +20,10 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, Path):
         return json.dumps(str(value))
     if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        # secrets are never written to a file: they belong in the environment
+        return "[" + ", ".join(_toml_value(v) for v in value if not isinstance(v, SecretStr)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return json.dumps(str(value))
 
 

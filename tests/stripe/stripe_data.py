@@ -15,12 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, TomlConfigSettingsSource
-
 import stripe
-from vitals.config import Settings, config_path
-from vitals.stripe.settings import StripeEnvSource, StripeSettings
+from vitals.config import Settings
 
 FIXTURES = Path("/work/shared/fixtures/stripe")
 NEW = json.loads((FIXTURES / "openapi-fixtures3.json").read_text())["resources"]
@@ -36,22 +32,8 @@ OLD_SECRET = "whsec_test_previous"
 Obj = dict[str, Any]
 
 
-class StripeTestSettings(Settings):
-    """``vitals.config.Settings`` with the ``stripe`` section added exactly as the proposed patch does."""
-
-    stripe: StripeSettings = Field(default_factory=StripeSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
-        return (init_settings, env_settings, StripeEnvSource(settings_cls), toml)
+StripeTestSettings = Settings
+"""The settings the Stripe tests use (kept as a name for readability)."""
 
 
 def make_settings(

@@ -12,7 +12,7 @@ import pytest
 from tests.stripe import stripe_data as d
 from tests.stripe.fake_stripe import FakeStripe, serve
 from vitals.ingest.errors import LoadError
-from vitals.stripe import backfill
+from vitals.stripe.backfill import backfill
 from vitals.stripe.flatten import flatten
 from vitals.stripe.store import map_customers
 from vitals.warehouse import open_warehouse
@@ -196,3 +196,22 @@ def test_bad_api_key_is_a_load_error_without_the_key(api_base: str, tmp_path: Pa
         backfill(settings, "sk_test_wrong_secret", api_base=api_base, progress=False)
     assert "sk_test_wrong_secret" not in str(failure.value)
     assert "Invalid API Key" in str(failure.value)
+
+
+def test_cli_backfills_and_reports(api_base: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vitals.cli import app
+
+    env = {"VITALS_WAREHOUSE": str(tmp_path / "cli.duckdb"), "VITALS_STATE_DIR": str(tmp_path / ".vitals")}
+    args = ["ingest", "stripe", "--api-key", API_KEY, "--api-base", api_base, "--since", "2025-04-15"]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "stripe_billing_big" in result.output
+    with open_warehouse(d.make_settings(tmp_path).model_copy(update={"warehouse": tmp_path / "cli.duckdb"})) as wh:
+        invoices = wh.query("select distinct invoice_id from raw.stripe_billing_big")
+    assert invoices == [("in_A1",)]  # --since 2025-04-15 leaves in_B1 (Apr 10) out
+
+    wrong = CliRunner().invoke(app, [*args[:3], "sk_test_wrong_secret", *args[4:]], env=env)
+    assert wrong.exit_code == 1
+    assert "Invalid API Key" in wrong.output and "sk_test_wrong_secret" not in wrong.output

@@ -45,6 +45,7 @@ class BenchReport:
     load_rows_per_second_median: float
     load_peak_rss_mb_median: float
     build_peak_rss_mb_median: float
+    incremental_build_seconds_median: float
     generate_seconds: float | None
     measured_at: str
     raw_runs: list[dict[str, PhaseRun]] = field(default_factory=list)
@@ -57,6 +58,7 @@ class BenchReport:
             f"load           {self.load_seconds_median:.1f} s  ({self.load_rows_per_second_median:,.0f} rows/s)"
             f"  peak RSS {self.load_peak_rss_mb_median:,.0f} MB",
             f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB",
+            f"incremental    {self.incremental_build_seconds_median:.1f} s  (rebuild an hour later, no new rows)",
         ]
 
 
@@ -108,7 +110,7 @@ def run_bench(
     progress: bool = True,
     say: Callable[[str], None] = print,
 ) -> BenchReport:
-    """Benchmark load and full build ``runs`` times; write the report as JSON to ``out``.
+    """Benchmark load, full build and an incremental rebuild ``runs`` times; write the report as JSON to ``out``.
 
     ``fresh_warehouse(i)`` returns the VITALS_* variables that point run ``i`` at an empty warehouse,
     and a function that removes that warehouse afterwards.
@@ -123,10 +125,14 @@ def run_bench(
         try:
             load = _run_phase_measured("load", data, env)
             build = _run_phase_measured("build", data, env)
+            incremental = _run_phase_measured("incremental", data, env)
         finally:
             cleanup()
-        all_runs.append({"load": load, "build": build})
-        say(f"run {i + 1}/{runs}: load {load.seconds:.1f} s, build {build.seconds:.1f} s")
+        all_runs.append({"load": load, "build": build, "incremental": incremental})
+        say(
+            f"run {i + 1}/{runs}: load {load.seconds:.1f} s, build {build.seconds:.1f} s, "
+            f"incremental {incremental.seconds:.1f} s"
+        )
 
     def median(phase: str, attr: str) -> float:
         return statistics.median(getattr(r[phase], attr) for r in all_runs)
@@ -145,6 +151,7 @@ def run_bench(
         else 0.0,
         load_peak_rss_mb_median=median("load", "peak_rss_mb"),
         build_peak_rss_mb_median=median("build", "peak_rss_mb"),
+        incremental_build_seconds_median=median("incremental", "seconds"),
         generate_seconds=gen_seconds,
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
         raw_runs=all_runs,

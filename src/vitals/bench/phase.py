@@ -1,6 +1,6 @@
 """One benchmark phase in its own process, so its peak memory can be read from the OS alone.
 
-Usage: ``python -m vitals.bench.phase load|build DATA_DIR`` with the warehouse taken from the
+Usage: ``python -m vitals.bench.phase load|build|incremental DATA_DIR`` with the warehouse taken from the
 environment (VITALS_*). Prints one JSON line: the phase, its seconds and its row count.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 
@@ -30,6 +30,11 @@ def main(argv: list[str]) -> int:
         from vitals.warehouse.dbt import build
 
         build(settings, as_of=_as_of(data_dir), full_refresh=True)
+    elif phase == "incremental":
+        from vitals.warehouse.dbt import build
+
+        # an hour later, no new rows: metrics_daily recomputes only from the previous build's last day
+        build(settings, as_of=_as_of(data_dir) + timedelta(hours=1), full_refresh=False)
     else:
         print(f"unknown phase {phase!r}", file=sys.stderr)
         return 2

@@ -6,27 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
-
     from fastapi import FastAPI
 
     from vitals.config import Settings
     from vitals.ingest.report import LoadReport
 
-__all__ = ["backfill", "create_app", "flatten_warehouse"]
-
-
-def backfill(
-    settings: Settings,
-    api_key: str,
-    since: datetime | date | None = None,
-    api_base: str | None = None,
-    progress: bool = True,
-) -> LoadReport:
-    """Backfill from the Stripe API and flatten (see ``vitals.stripe.backfill``)."""
-    from vitals.stripe.backfill import backfill as run
-
-    return run(settings, api_key, since, api_base, progress)
+__all__ = ["create_app", "flatten_warehouse"]
+# the API backfill is vitals.stripe.backfill.backfill (a submodule, so not re-exported here)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -108,8 +108,8 @@ class StripeEnvSource(PydanticBaseSettingsSource):
 
 
 def stripe_settings(settings: Any) -> StripeSettings:
-    """The ``stripe`` section of the settings; until ``vitals.config.Settings`` has one, the defaults
-    with the secrets from ``VITALS_STRIPE_WEBHOOK_SECRETS``."""
+    """The ``stripe`` section of the settings (for an object without one: the defaults with the secrets
+    from ``VITALS_STRIPE_WEBHOOK_SECRETS``)."""
     found = getattr(settings, "stripe", None)
     if isinstance(found, StripeSettings):
         return found

@@ -1,0 +1,35 @@
+"""`vitals bench` on a tiny dataset: every phase runs in its own process and the JSON report holds medians."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vitals.bench.harness import duckdb_run_env, run_bench
+from vitals.config import Settings
+
+
+def test_bench_reports_load_build_and_incremental(tmp_path: Path) -> None:
+    said: list[str] = []
+    out = tmp_path / "report.json"
+    report = run_bench(
+        Settings(warehouse=tmp_path / "unused.duckdb", state_dir=tmp_path / "state"),
+        events=3000,
+        runs=1,
+        data_root=tmp_path / "bench",
+        out=out,
+        fresh_warehouse=duckdb_run_env(tmp_path / "bench"),
+        progress=False,
+        say=said.append,
+    )
+    assert report.rows["events_big"] > 2000
+    assert report.load_seconds_median > 0 and report.build_seconds_median > 0
+    assert report.incremental_build_seconds_median > 0
+    assert report.load_peak_rss_mb_median > 50, "the child's own peak RSS, in MB"
+    saved = json.loads(out.read_text())
+    assert saved["raw_runs"][0]["incremental"]["seconds"] == report.incremental_build_seconds_median
+    assert any("incremental" in line for line in report.lines())
+    assert said[-1].startswith("run 1/1: load")
+    # the run's warehouse is removed afterwards; the dataset stays for the next run
+    assert not list((tmp_path / "bench").glob("bench-run-*.duckdb"))
+    assert (Path(report.dataset) / "MANIFEST.json").exists()
