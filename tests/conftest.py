@@ -90,3 +90,13 @@ def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         dsn = request.getfixturevalue("pg_database")
         return make_settings("postgres", tmp_path, dsn)
     return make_settings(request.param, tmp_path)
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The VITALS_* variables that point the CLI at the warehouse of ``settings``."""
+    env = {"VITALS_ENGINE": settings.engine, "VITALS_STATE_DIR": str(settings.state_dir)}
+    if settings.engine == "postgres":
+        env["VITALS_POSTGRES__DSN"] = settings.postgres.dsn
+    else:
+        env["VITALS_WAREHOUSE"] = str(settings.warehouse)
+    return env

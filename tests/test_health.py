@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_env
 from tests.marts.health_dataset import AS_OF, EVENTS, INVOICES, OA, OB, OC, OD, OE, P1, P2
 from tests.transform.transform_dataset import engine_warehouse, land
 from vitals.config import Settings
@@ -96,21 +97,12 @@ def test_render_marks_missing_components() -> None:
     assert render_health([]).startswith("no health scores yet")
 
 
-def _cli_env(settings: Settings) -> dict[str, str]:
-    env = {"VITALS_ENGINE": settings.engine, "VITALS_STATE_DIR": str(settings.state_dir)}
-    if settings.engine == "postgres":
-        env["VITALS_POSTGRES__DSN"] = settings.postgres.dsn
-    else:
-        env["VITALS_WAREHOUSE"] = str(settings.warehouse)
-    return env
-
-
 def test_health_command_prints_scores_and_sentences(built: Settings) -> None:
     from typer.testing import CliRunner
 
     from vitals.cli import app
 
-    result = CliRunner().invoke(app, ["health"], env=_cli_env(built))
+    result = CliRunner().invoke(app, ["health"], env=cli_env(built))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     beta = next(line for line in lines if line.startswith("Beta Health"))
@@ -118,7 +110,7 @@ def test_health_command_prints_scores_and_sentences(built: Settings) -> None:
     # worst first: Beta Health is listed before every other org
     assert lines.index(beta) < min(i for i, line in enumerate(lines) if line.startswith(("Delta", "Alpha", "Gamma")))
 
-    as_json = CliRunner().invoke(app, ["health", "--org", OB.upper(), "--format", "json"], env=_cli_env(built))
+    as_json = CliRunner().invoke(app, ["health", "--org", OB.upper(), "--format", "json"], env=cli_env(built))
     assert as_json.exit_code == 0, as_json.output
     import json
 
@@ -133,6 +125,6 @@ def test_health_command_rejects_a_bad_org(built: Settings) -> None:
 
     from vitals.cli import app
 
-    result = CliRunner().invoke(app, ["health", "--org", "not-an-org"], env=_cli_env(built))
+    result = CliRunner().invoke(app, ["health", "--org", "not-an-org"], env=cli_env(built))
     assert result.exit_code == 1
     assert "--org must be an org UUID" in result.output

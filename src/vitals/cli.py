@@ -318,6 +318,21 @@ def health(
     _print_rows(columns, rows, format, limit=len(rows) or 1)
 
 
+@app.command()
+def revenue(
+    month: Annotated[str | None, typer.Option(help="The month (YYYY-MM); default: the latest built.")] = None,
+    months: Annotated[int, typer.Option(min=1, max=36, help="Months shown, ending with --month.")] = 3,
+) -> None:
+    """The MRR bridge (start + new + expansion + reactivation − contraction − churn = end) with ARR, ARPA,
+    NRR, GRR, churn rates and LTV."""
+    from vitals.revenue import render_bridge, revenue_bridge
+
+    settings = _settings()
+    with _friendly_errors():
+        bridges = revenue_bridge(settings, month, months)
+    console.print(render_bridge(bridges), highlight=False, markup=False)
+
+
 def _parse_day(value: str | None) -> date | None:
     if value is None:
         return None

@@ -1,14 +1,39 @@
 {#-
     Invoice-based revenue metrics in long form: MRR and ARR per org and in total, paying orgs and
     ARPA (MRR per paying org) in total, every day of mart_revenue_mrr_daily. ARPA is omitted on a
-    day without a paying org.
+    day without a paying org. The monthly movements and ratios are dated on their month's last
+    built day (a past month's last day; the as-of day for the current month, month to date).
 -#}
+{% set org_movements = [
+    ('new_mrr_cents', 'new_mrr_cents'),
+    ('expansion_mrr_cents', 'expansion_mrr_cents'),
+    ('reactivation_mrr_cents', 'reactivation_mrr_cents'),
+    ('contraction_mrr_cents', 'contraction_mrr_cents'),
+    ('churned_mrr_cents', 'churned_mrr_cents'),
+] %}
+{% set global_monthly = org_movements + [
+    ('nrr', 'nrr'),
+    ('grr', 'grr'),
+    ('logo_churn_rate', 'logo_churn_rate'),
+    ('revenue_churn_rate', 'revenue_churn_rate'),
+    ('ltv_cents', 'ltv_cents'),
+] %}
 
 with
 
 mrr as (
     select * from {{ ref('mart_revenue_mrr_daily') }}
     where metric_date >= {{ vitals.metrics_from_date() }}
+),
+
+movements as (
+    select * from {{ ref('mart_revenue_movements_monthly') }}
+    where last_day >= {{ vitals.metrics_from_date() }}
+),
+
+monthly as (
+    select * from {{ ref('mart_revenue_monthly') }}
+    where last_day >= {{ vitals.metrics_from_date() }}
 ),
 
 totals as (
@@ -69,6 +94,27 @@ final as (
         cast(mrr_cents as {{ vitals.type_double() }}) / paying_orgs as value
     from totals
     where paying_orgs > 0
+    {%- for metric, column in org_movements %}
+        union all
+        select
+            last_day as metric_date,
+            '{{ metric }}' as metric_name,
+            'org' as entity_type,
+            org_id as entity_id,
+            cast({{ column }} as {{ vitals.type_double() }}) as value
+        from movements
+    {%- endfor %}
+    {%- for metric, column in global_monthly %}
+        union all
+        select
+            last_day as metric_date,
+            '{{ metric }}' as metric_name,
+            'global' as entity_type,
+            'global' as entity_id,
+            cast({{ column }} as {{ vitals.type_double() }}) as value
+        from monthly
+        where {{ column }} is not null
+    {%- endfor %}
 )
 
 select * from final
