@@ -22,7 +22,7 @@ class Headline:
 
     def text(self) -> str:
         """``label  value`` with the value formatted by the metric's unit."""
-        return f"{self.metric.label:<34} {format_value(self.metric.unit, self.value)}"
+        return f"{self.metric.label:<42} {format_value(self.metric.unit, self.value)}"
 
 
 def format_value(unit: str, value: float | None) -> str:
