@@ -26,6 +26,7 @@ def test_bench_reports_load_build_and_incremental(tmp_path: Path) -> None:
     assert report.load_seconds_median > 0 and report.build_seconds_median > 0
     assert report.incremental_build_seconds_median > 0
     assert report.load_peak_rss_mb_median > 50, "the child's own peak RSS, in MB"
+    assert (report.runs, report.runs_requested) == (1, 1)
     saved = json.loads(out.read_text())
     assert saved["raw_runs"][0]["incremental"]["seconds"] == report.incremental_build_seconds_median
     assert any("incremental" in line for line in report.lines())

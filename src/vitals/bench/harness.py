@@ -38,6 +38,8 @@ class BenchReport:
     events_target: int
     engine: str
     runs: int
+    """Runs done (the medians are over these)."""
+    runs_requested: int
     dataset: str
     rows: dict[str, int]
     load_seconds_median: float
@@ -54,7 +56,7 @@ class BenchReport:
         """The report as the CLI prints it."""
         return [
             f"dataset        {self.dataset} ({', '.join(f'{k} {v:,}' for k, v in self.rows.items())})",
-            f"engine         {self.engine}, {self.runs} runs (medians)",
+            f"engine         {self.engine}, {self.runs} of {self.runs_requested} runs (medians)",
             f"load           {self.load_seconds_median:.1f} s  ({self.load_rows_per_second_median:,.0f} rows/s)"
             f"  peak RSS {self.load_peak_rss_mb_median:,.0f} MB",
             f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB",
@@ -134,6 +136,23 @@ def run_bench(
             f"incremental {incremental.seconds:.1f} s"
         )
 
+        report = _report(settings, events, data, rows, gen_seconds, runs, all_runs)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(asdict(report), indent=2))  # after every run: a long bench cut short keeps its runs
+    return report
+
+
+def _report(
+    settings: Settings,
+    events: int,
+    data: Path,
+    rows: dict[str, int],
+    gen_seconds: float | None,
+    runs: int,
+    all_runs: list[dict[str, PhaseRun]],
+) -> BenchReport:
+    """The report over the runs done so far (``runs`` of them asked for)."""
+
     def median(phase: str, attr: str) -> float:
         return statistics.median(getattr(r[phase], attr) for r in all_runs)
 
@@ -141,7 +160,8 @@ def run_bench(
     report = BenchReport(
         events_target=events,
         engine=settings.engine,
-        runs=runs,
+        runs=len(all_runs),
+        runs_requested=runs,
         dataset=str(data),
         rows=rows,
         load_seconds_median=median("load", "seconds"),
@@ -156,8 +176,6 @@ def run_bench(
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
         raw_runs=all_runs,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(asdict(report), indent=2))
     return report
 
 
