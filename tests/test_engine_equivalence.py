@@ -1,4 +1,5 @@
-"""One generated set, loaded and built on DuckDB, PostgreSQL and Spark: the core tables are identical."""
+"""One generated set, loaded and built on DuckDB, PostgreSQL and Spark: the core tables and metrics_daily
+(every metric, at every grain, on every day) are identical."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ from vitals.warehouse import open_warehouse
 from vitals.warehouse.dbt import build
 
 CORE_TABLES = ("organizations", "providers", "summarization_jobs", "sessions")
+METRICS_COLUMNS = "metric_date, metric_name, domain, entity_type, entity_id, value, tier"
+"""metrics_daily less computed_as_of and loaded_through, which record when each engine's load ran."""
+TABLES = {
+    **{table: f"select * from {{schema}}.{table}" for table in CORE_TABLES},
+    "metrics_daily": f"select {METRICS_COLUMNS} from {{schema}}.metrics_daily",
+}
 AS_OF = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
@@ -37,8 +44,8 @@ def _normal(value: Any) -> Any:
 def _snapshot(settings: Any) -> dict[str, list[tuple[Any, ...]]]:
     tables = {}
     with open_warehouse(settings) as wh:
-        for table in CORE_TABLES:
-            data = wh.query_arrow(f"select * from {wh.core_schema}.{table}")
+        for table, sql in TABLES.items():
+            data = wh.query_arrow(sql.format(schema=wh.core_schema))
             columns = sorted(data.column_names)
             rows = [tuple(_normal(row[c]) for c in columns) for row in data.to_pylist()]
             tables[table] = [tuple(columns), *sorted(rows, key=repr)]
@@ -46,7 +53,7 @@ def _snapshot(settings: Any) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.spark
-def test_core_tables_identical_on_duckdb_postgres_and_spark(tmp_path: Path, pg_database: str) -> None:
+def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path: Path, pg_database: str) -> None:
     data = tmp_path / "data"
     generate(data, orgs=6, days=21, seed=11, end=date(2026, 10, 31), fmt="parquet", progress=False)
     snapshots = {}
@@ -56,10 +63,13 @@ def test_core_tables_identical_on_duckdb_postgres_and_spark(tmp_path: Path, pg_d
         build(settings, as_of=AS_OF)
         snapshots[engine] = _snapshot(settings)
     reference = snapshots["duckdb"]
-    for table in CORE_TABLES:
+    for table in TABLES:
         assert len(reference[table]) > 2, f"{table} is empty on the generated set"
+    at = reference["metrics_daily"][0].index("domain")
+    domains = {row[at] for row in reference["metrics_daily"][1:]}
+    assert {"kpi", "product", "reliability", "customer_success", "data_health", "revenue"} <= domains
     for engine in ("postgres", "spark"):
-        for table in CORE_TABLES:
+        for table in TABLES:
             expected, got = reference[table], snapshots[engine][table]
             assert got[0] == expected[0], f"{engine}.{table} columns differ"
             diff = set(got[1:]) ^ set(expected[1:])

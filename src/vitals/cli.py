@@ -454,7 +454,7 @@ def demo(
                 f"{org_health.score:5.1f}  {org_health.band:<8}  {org_health.name[:40]:<40}  {move}", highlight=False
             )
     where = settings.warehouse if settings.engine == "duckdb" else settings.engine
-    console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"')
+    console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"', soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - entry point
