@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -100,7 +101,7 @@ def render_bridge(bridges: list[MonthBridge]) -> str:
         cells = "".join(format_value(unit, b.values[column]).rjust(width) for b in bridges)
         out.append(f"{label:<16}{cells}")
     partial = bridges[-1]
-    if partial.last_day.month == partial.month.month and (partial.last_day.day < 28):
+    if partial.last_day.day < calendar.monthrange(partial.month.year, partial.month.month)[1]:
         out.append(f"\n{partial.month:%Y-%m} is month to date (through {partial.last_day.isoformat()})")
     if not all(b.holds() for b in bridges):
         out.append("warning: the bridge does not add up for a month shown; rebuild with `vitals build --full-refresh`")
