@@ -17,6 +17,7 @@ class ColumnKind(StrEnum):
     TEXT = "text"  # anything, including '' and NULL
     TIMESTAMP = "timestamp"  # ISO-8601 / 'YYYY-MM-DD HH:MM:SS[.fff][+HH:MM]'; '' or NULL allowed unless required
     INTEGER = "integer"  # whole number; '' or NULL allowed
+    NUMBER = "number"  # decimal number (1.08, 1e-3); '' or NULL allowed
     BOOLEAN = "boolean"  # true/false/t/f/1/0/yes/no; '' or NULL allowed
     JSON = "json"  # stored as text; invalid JSON is kept and counted by staging, never refused
 
@@ -44,10 +45,11 @@ class RawTable:
         return [c.name for c in self.columns]
 
 
-T, TS, INT, BOOL, JSON = (
+T, TS, INT, NUM, BOOL, JSON = (
     ColumnKind.TEXT,
     ColumnKind.TIMESTAMP,
     ColumnKind.INTEGER,
+    ColumnKind.NUMBER,
     ColumnKind.BOOLEAN,
     ColumnKind.JSON,
 )
@@ -131,7 +133,20 @@ SENTRY_ERRORS = RawTable(
     ),
 )
 
-RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS)}
+CURRENCY_RATES = RawTable(
+    name="currency_rates",
+    key="currency",
+    columns=(
+        Column("currency", T, required=True),
+        Column("rate_date", TS, required=True),
+        Column("rate", NUM, required=True),
+    ),
+)
+"""Exchange rates for the revenue models: ``rate`` reporting-currency units per one unit of ``currency``
+(e.g. EUR 1.08 when reporting in USD), in effect from ``rate_date`` (a date, business time zone) until the
+currency's next rate. Optional: with no rates, only amounts in the reporting currency convert."""
+
+RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, CURRENCY_RATES)}
 
 RAW_SCHEMA = "raw"
 """Schema (DuckDB/Postgres) or database (Spark) holding the raw tables."""

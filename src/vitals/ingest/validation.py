@@ -57,6 +57,11 @@ def checks_for(raw: RawTable) -> list[Check]:
                 f"or try_cast(trim({c}) as bigint) is null))"
             )
             checks.append(Check(col.name, failing, "is not a valid integer"))
+        elif col.kind is ColumnKind.NUMBER:
+            failing = (
+                f"({_non_empty(c)} and (try_cast(trim({c}) as double) is null or isnan(try_cast(trim({c}) as double))))"
+            )
+            checks.append(Check(col.name, failing, "is not a valid number"))
         elif col.kind is ColumnKind.BOOLEAN:
             spellings = ", ".join(f"'{s}'" for s in BOOLEAN_SPELLINGS)
             failing = f"({_non_empty(c)} and lower(trim({c})) not in ({spellings}))"

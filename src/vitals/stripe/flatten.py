@@ -185,7 +185,7 @@ def subscription_item_rows(snapshot: Snapshot, settings: StripeSettings, org_tab
         customer_id = o.ref_id(sub.get("customer"))
         org = resolver.org(customer_id, sub.get("metadata"))
         order = f"{state.object_ts}|{state.lifecycle_rank}|{state.state_ts}"
-        percent, amount_off = _discount(sub)
+        percent, amount_off, discount_end = _discount(sub)
         for item in o.list_data(sub.get("items")):
             item_price = item.get("price") or item.get("plan")
             price_id = o.ref_id(item_price)
@@ -208,6 +208,7 @@ def subscription_item_rows(snapshot: Snapshot, settings: StripeSettings, org_tab
                     "usage_type": _text(o.get(price, "recurring", "usage_type") or o.get(item, "plan", "usage_type")),
                     "discount_percent_off": _text(percent),
                     "discount_amount_off_cents": _text(amount_off),
+                    "discount_end": o.ts_text(discount_end),
                     "item_created_at": o.ts_text(item.get("created")),
                     "subscription_created_at": o.ts_text(sub.get("created")),
                     "current_period_start": o.ts_text(
@@ -404,14 +405,17 @@ def _flag_expansions(rows: list[tuple[Row, int | None]]) -> None:
                 row["expansion_flag"] = "true"
 
 
-def _discount(sub: Mapping[str, Any]) -> tuple[Any, int | None]:
-    """The subscription's coupon (old ``discount``, or the first expanded ``discounts`` entry)."""
+def _discount(sub: Mapping[str, Any]) -> tuple[Any, int | None, int | None]:
+    """The subscription's recurring coupon (old ``discount``, or the first expanded ``discounts`` entry whose
+    coupon lasts more than one invoice): percent off, amount off, and when it ends (``repeating`` coupons).
+    A ``once`` coupon is not recurring revenue and is ignored."""
     candidates = [sub.get("discount"), *[d for d in o.list_data(sub.get("discounts")) if isinstance(d, Mapping)]]
     for discount in candidates:
         coupon = o.get(discount, "coupon") or o.get(discount, "source", "coupon")
-        if isinstance(coupon, Mapping):
-            return coupon.get("percent_off"), o.as_int(coupon.get("amount_off"))
-    return None, None
+        if isinstance(coupon, Mapping) and coupon.get("duration") != "once":
+            end = o.as_int(o.get(discount, "end")) if coupon.get("duration") == "repeating" else None
+            return coupon.get("percent_off"), o.as_int(coupon.get("amount_off")), end
+    return None, None, None
 
 
 def _first_int(*values: Any) -> int | None:

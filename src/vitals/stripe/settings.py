@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
@@ -61,6 +61,18 @@ class StripeSettings(BaseModel):
         description="For the revenue models: a past_due subscription still counts in MRR for this many days "
         "after its invoice became due.",
     )
+    churn_recognition: Literal["period_end", "cancellation"] = Field(
+        default="period_end",
+        description="For the revenue models: when a cancelled subscription stops counting in MRR. period_end: "
+        "when it ends (a cancellation at the period end keeps its MRR until then, as Stripe keeps it active); "
+        "cancellation: from the moment the customer cancels, even if service runs to the period end.",
+    )
+    reporting_currency: str = Field(
+        default="USD",
+        pattern="^[A-Za-z]{3}$",
+        description="ISO code every revenue figure is reported in; other currencies convert through "
+        "raw.currency_rates (see docs/revenue.md).",
+    )
 
     @field_validator("webhook_secrets", mode="before")
     @classmethod
@@ -85,7 +97,11 @@ class StripeSettings(BaseModel):
 
     def dbt_vars(self) -> dict[str, Any]:
         """The Stripe settings the SQL models read, as dbt vars."""
-        return {"stripe_past_due_grace_days": self.past_due_grace_days}
+        return {
+            "stripe_past_due_grace_days": self.past_due_grace_days,
+            "stripe_churn_recognition": self.churn_recognition,
+            "reporting_currency": self.reporting_currency.upper(),
+        }
 
 
 class StripeEnvSource(PydanticBaseSettingsSource):

@@ -39,11 +39,12 @@ def ensure_tables(warehouse: Warehouse) -> None:
     warehouse.ensure_raw_tables()
     for table in STATE_TABLES:
         warehouse.create_table(RAW_SCHEMA, table.name, table.columns)
-    warehouse.create_table(
-        RAW_SCHEMA,
-        SUBSCRIPTION_ITEMS.name,
-        [(c, "text") for c in [*SUBSCRIPTION_ITEMS.column_names, "_row_hash", "_loaded_at"]],
-    )
+    item_columns = [*SUBSCRIPTION_ITEMS.column_names, "_row_hash", "_loaded_at"]
+    if warehouse.table_exists(RAW_SCHEMA, SUBSCRIPTION_ITEMS.name):
+        found = warehouse.query_arrow(f"select * from {RAW_SCHEMA}.{SUBSCRIPTION_ITEMS.name} where 1 = 0")
+        if found.column_names != item_columns:  # derived from stripe_objects: the next flatten lands it again
+            warehouse.drop_table(RAW_SCHEMA, SUBSCRIPTION_ITEMS.name)
+    warehouse.create_table(RAW_SCHEMA, SUBSCRIPTION_ITEMS.name, [(c, "text") for c in item_columns])
     if warehouse.engine in ("duckdb", "postgres"):
         # one row per event: a duplicate delivery that slipped past the check fails instead of landing twice
         warehouse.execute(

@@ -77,6 +77,7 @@ SUBSCRIPTION_ITEMS = RawTable(
         Column("usage_type"),
         Column("discount_percent_off"),
         Column("discount_amount_off_cents", INT),
+        Column("discount_end", TS),
         Column("item_created_at", TS),
         Column("subscription_created_at", TS),
         Column("current_period_start", TS),
@@ -94,6 +95,7 @@ SUBSCRIPTION_ITEMS = RawTable(
 )
 """One row per subscription item per stored state of its subscription. ``_ingest_ts`` is the state's time;
 ``state_order`` (``object_ts|lifecycle_rank|state_ts``, fixed width) sorts the states of a subscription as
-``objects.ObjectState.order_key`` does."""
+``objects.ObjectState.order_key`` does. Derived from ``stripe_objects``: a table of an older layout is
+dropped and landed again by the next flatten."""
 
 STATE_TABLES = (EVENTS, OBJECTS, CUSTOMER_ORGS)

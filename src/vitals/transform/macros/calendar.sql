@@ -20,6 +20,25 @@
     {{ vitals.business_date(vitals.as_of()) }}
 {%- endmacro %}
 
+{#-
+    A [start, end) span of UTC timestamps covers a business day when it covers the end of that day; on the
+    as-of day, when it covers the as-of time (so the last day agrees with "now"). Used by the daily MRR models.
+-#}
+{% macro covers_business_day(start_expr, end_expr, day_expr) -%}
+    (
+        (
+            {{ day_expr }} < {{ vitals.as_of_date() }}
+            and {{ vitals.business_date(start_expr) }} <= {{ day_expr }}
+            and {{ vitals.business_date(end_expr) }} > {{ day_expr }}
+        )
+        or (
+            {{ day_expr }} = {{ vitals.as_of_date() }}
+            and {{ start_expr }} <= {{ vitals.as_of() }}
+            and {{ end_expr }} > {{ vitals.as_of() }}
+        )
+    )
+{%- endmacro %}
+
 {#- Monday of the week of a date. -#}
 {% macro week_start(date_expr) -%}
     cast({{ dbt.date_trunc('week', date_expr) }} as date)

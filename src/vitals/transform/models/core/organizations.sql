@@ -16,13 +16,47 @@ invoices as (
     select * from {{ ref('stg_stripe__invoices') }}
 ),
 
+daily_mrr as (
+    select * from {{ ref('int_revenue_mrr_daily') }}
+),
+
 org_ids as (
-    -- every valid org seen in the app's events or on an invoice
+    -- every valid org seen in the app's events, on an invoice or on a Stripe subscription
     select org_id from events
     where org_id is not null
     union
     select org_id from invoices
     where org_id is not null
+    union
+    select org_id from daily_mrr
+),
+
+ranked_subscription_items as (
+    select
+        org_id,
+        customer_id,
+        product,
+        quantity,
+        row_number() over (
+            partition by org_id
+            order by
+                case when subscription_status in ('active', 'past_due', 'trialing') then 0 else 1 end,
+                monthly_list_amount_cents desc nulls last,
+                subscription_item_id
+        ) as item_rank
+    from {{ ref('stg_stripe__subscription_items') }}
+    where org_id is not null
+),
+
+current_items as (
+    -- for an org without invoices: its current subscription's largest item
+    select
+        org_id,
+        customer_id,
+        product,
+        quantity
+    from ranked_subscription_items
+    where item_rank = 1
 ),
 
 activity as (
@@ -77,39 +111,23 @@ latest_invoices as (
     where invoice_rank = 1
 ),
 
-ranked_covering_invoices as (
-    select
-        org_id,
-        mrr_cents,
-        row_number() over (
-            partition by org_id
-            order by period_start desc, ingested_at desc, invoice_id desc
-        ) as covering_rank
-    from invoices
-    where
-        org_id is not null
-        and status in ('paid', 'open')
-        and period_start <= {{ vitals.as_of() }}
-        and period_end > {{ vitals.as_of() }}
-),
-
 current_mrr as (
-    -- the latest paid or open invoice whose period covers the as-of time
-    -- (a churn_flag invoice still counts until its period_end)
+    -- the org's MRR on the as-of day (SPEC §6.4: from its subscriptions where known, else the latest paid or
+    -- open invoice covering the as-of time; a churn_flag invoice still counts until its period_end)
     select
         org_id,
-        coalesce(mrr_cents, 0) as mrr_cents
-    from ranked_covering_invoices
-    where covering_rank = 1
+        mrr_cents
+    from daily_mrr
+    where metric_date = {{ vitals.as_of_date() }}
 ),
 
 final as (
     select
         org_ids.org_id,
         coalesce(first_signups.org_name, org_ids.org_id) as org_name,
-        latest_invoices.customer_id as stripe_customer_id,
-        latest_invoices.product as current_plan,
-        latest_invoices.quantity as seats_purchased,
+        coalesce(latest_invoices.customer_id, current_items.customer_id) as stripe_customer_id,
+        coalesce(latest_invoices.product, current_items.product) as current_plan,
+        coalesce(latest_invoices.quantity, current_items.quantity) as seats_purchased,
         coalesce(current_mrr.mrr_cents, 0) as mrr_cents,
         coalesce(current_mrr.mrr_cents, 0) > 0 as is_active,
         activity.first_seen_at,
@@ -121,6 +139,8 @@ final as (
         on org_ids.org_id = first_signups.org_id
     left join latest_invoices
         on org_ids.org_id = latest_invoices.org_id
+    left join current_items
+        on org_ids.org_id = current_items.org_id
     left join current_mrr
         on org_ids.org_id = current_mrr.org_id
 )
