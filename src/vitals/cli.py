@@ -192,6 +192,13 @@ def build(
     settings = _settings()
     result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
     console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+    _print_warnings(result)
+
+
+def _print_warnings(result: Any) -> None:
+    """One line per warning test of a build: its name and what dbt said."""
+    for node in result.warnings():
+        console.print(f"[yellow]warning[/yellow] {node.name}: {node.message or 'returned rows'}", soft_wrap=True)
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:

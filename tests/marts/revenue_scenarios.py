@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the scenario table below is Markdown, one row a line)
 """Stripe revenue scenarios: one org each, told as the webhook events Stripe sends, with MRR worked out by hand.
 
 Business time zone UTC, as of 2026-04-20 12:00:00. Amounts in cents (USD) unless said otherwise. A

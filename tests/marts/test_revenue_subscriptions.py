@@ -21,17 +21,20 @@ from vitals.ingest.files import load_directory
 from vitals.stripe import store
 from vitals.stripe.flatten import flatten
 from vitals.warehouse import open_warehouse
-from vitals.warehouse.dbt import build
+from vitals.warehouse.dbt import BuildResult, build
 
 BUILDS = [
     pytest.param((engine, churn), id=f"{engine}-{churn}", marks=[pytest.mark.postgres] if engine == "postgres" else [])
     for engine in ("duckdb", "postgres")
     for churn in ("period_end", "cancellation")
 ]
-SELECT = "+mart_revenue_monthly +organizations +providers +sessions assert_revenue_bridge"
+SELECT = (
+    "+mart_revenue_monthly +mart_revenue_cohorts +organizations +providers +sessions assert_revenue_bridge"
+    " warn_revenue_currencies_without_rates"
+)
 
 
-def _land_and_build(settings: Settings, events: list[dict[str, Any]], directory: Path) -> None:
+def _land_and_build(settings: Settings, events: list[dict[str, Any]], directory: Path) -> BuildResult:
     with open_warehouse(settings) as warehouse:
         store.ensure_tables(warehouse)
         for event in events:
@@ -46,6 +49,7 @@ def _land_and_build(settings: Settings, events: list[dict[str, Any]], directory:
     load_directory(settings, rates)
     result = build(settings, as_of=datetime.fromisoformat(AS_OF), select=SELECT)
     assert result.success and not result.failures()
+    return result
 
 
 @pytest.fixture(scope="module", params=BUILDS)
@@ -207,7 +211,44 @@ def test_an_amount_without_a_rate_is_flagged(built: tuple[Settings, str]) -> Non
 def test_out_of_order_delivery_gives_the_same_answers(tmp_path: Path) -> None:
     """Every event delivered newest first (DuckDB): the states still apply in their own order."""
     with engine_warehouse("duckdb", tmp_path, timezone="UTC") as settings:
-        _land_and_build(settings, delivered_out_of_order(story().events), tmp_path)
+        result = _land_and_build(settings, delivered_out_of_order(story().events), tmp_path)
+        assert [n.name for n in result.warnings()] == ["warn_revenue_currencies_without_rates"]  # POUND has no rate
         expected = {org: days for org, days in DAYS.items()} | {"AT_PERIOD_END": AT_PERIOD_END["period_end"]}
         found = {org: {day: mrr(settings, org, day) for day in days} for org, days in expected.items()}
         assert found == expected
+
+
+def test_logo_and_revenue_cohort_retention(built: tuple[Settings, str]) -> None:
+    """December 2025's cohort: UPGRADE 10,000, TWO_SUBS 15,000, AT_PERIOD_END 10,000, RETURNS 10,000 and
+    PAST_DUE 10,000 = 5 orgs and 55,000 at December's end. January: RETURNS churned (4 orgs, 45,000);
+    February: UPGRADE 15,000 + TWO_SUBS 10,000 + AT_PERIOD_END 10,000 (0 when churn counts at cancellation)
+    + PAST_DUE 10,000; March and April: AT_PERIOD_END and PAST_DUE gone, RETURNS back at 8,000 (3 orgs,
+    33,000: 60% of logos and of revenue). February 2026's cohort: WEEKLY 4,333 and IN_AND_OUT (0 at the
+    month's end)."""
+    settings, churn = built
+    found = rows(
+        settings,
+        "select cohort_month, months_since_start, cohort_orgs, retained_orgs, cohort_mrr_cents, retained_mrr_cents, "
+        "logo_retention, revenue_retention from {core}.mart_revenue_cohorts order by 1, 2",
+    )
+    table = {
+        (str(r["cohort_month"]), int(r["months_since_start"])): (
+            int(r["cohort_orgs"]),
+            int(r["retained_orgs"]),
+            int(r["cohort_mrr_cents"]),
+            int(r["retained_mrr_cents"]),
+        )
+        for r in found
+    }
+    february = (5, 4, 55_000, 45_000) if churn == "period_end" else (5, 3, 55_000, 35_000)
+    assert [table[("2025-12-01", m)] for m in range(5)] == [
+        (5, 5, 55_000, 55_000),
+        (5, 4, 55_000, 45_000),
+        february,
+        (5, 3, 55_000, 33_000),
+        (5, 3, 55_000, 33_000),
+    ]
+    assert table[("2026-02-01", 0)] == (2, 1, 4_333, 4_333)
+    april = next(r for r in found if str(r["cohort_month"]) == "2025-12-01" and r["months_since_start"] == 4)
+    assert (april["logo_retention"], april["revenue_retention"]) == pytest.approx((0.6, 0.6))
+    assert ("2025-03-01", 13) in table and table[("2025-03-01", 13)] == (1, 1, 100_000, 100_000)  # ANNUAL

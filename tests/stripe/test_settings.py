@@ -46,7 +46,11 @@ def test_defaults() -> None:
     assert found.webhook_secrets == []
     assert (found.webhook_tolerance_seconds, found.webhook_max_body_bytes) == (300, 1_048_576)
     assert (found.org_metadata_key, found.page_size, found.flatten_on_webhook) == ("org_id", 100, True)
-    assert found.dbt_vars() == {"stripe_past_due_grace_days": 30}
+    assert found.dbt_vars() == {
+        "stripe_past_due_grace_days": 30,
+        "stripe_churn_recognition": "period_end",
+        "reporting_currency": "USD",
+    }
 
 
 def test_fallback_before_the_settings_patch(monkeypatch: pytest.MonkeyPatch) -> None:

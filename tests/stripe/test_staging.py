@@ -121,7 +121,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 settings,
                 as_of=AS_OF,
                 full_refresh=True,
-                select="stg_stripe__objects stg_stripe__subscription_items stg_stripe__invoices",
+                select="stg_stripe__objects +stg_stripe__subscription_items stg_stripe__invoices",
             )
             yield settings
         finally:
@@ -210,7 +210,7 @@ def test_empty_source_columns_match_the_raw_tables() -> None:
     # the column lists the models fall back to (no Stripe table yet) are the raw tables' columns
     expected = {
         "stg_stripe__objects.sql": [name for name, _ in OBJECTS.columns],
-        "stg_stripe__subscription_items.sql": [*SUBSCRIPTION_ITEMS.column_names, "_row_hash", "_loaded_at"],
+        "stg_stripe__subscription_item_states.sql": [*SUBSCRIPTION_ITEMS.column_names, "_row_hash", "_loaded_at"],
     }
     for model, columns in expected.items():
         text = (MODELS / model).read_text()
@@ -221,6 +221,6 @@ def test_empty_source_columns_match_the_raw_tables() -> None:
 def test_models_build_before_any_stripe_data(tmp_path: Path) -> None:
     # a warehouse where no Stripe data was ever stored: the models build, empty
     settings = d.make_settings(tmp_path)
-    build(settings, as_of=AS_OF, full_refresh=True, select="stg_stripe__objects stg_stripe__subscription_items")
+    build(settings, as_of=AS_OF, full_refresh=True, select="stg_stripe__objects +stg_stripe__subscription_items")
     assert rows(settings, "select count(*) as n from staging.stg_stripe__objects") == [{"n": 0}]
     assert rows(settings, "select count(*) as n from staging.stg_stripe__subscription_items") == [{"n": 0}]

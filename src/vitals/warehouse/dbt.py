@@ -61,6 +61,10 @@ class BuildResult:
         """Nodes that errored or failed."""
         return [n for n in self.nodes if n.status in {"error", "fail", "runtime error"}]
 
+    def warnings(self) -> list[NodeResult]:
+        """Tests that found rows but only warn (the build still succeeded): data to look at."""
+        return [n for n in self.nodes if n.status == "warn"]
+
 
 def dbt_dir(settings: Settings) -> Path:
     """Where profiles, compiled SQL and logs of this warehouse go."""
