@@ -71,7 +71,7 @@ class StripeSettings(BaseModel):
         default="USD",
         pattern="^[A-Za-z]{3}$",
         description="ISO code every revenue figure is reported in; other currencies convert through "
-        "raw.currency_rates (see docs/revenue.md).",
+        "raw.currency_rates (see docs/metrics/revenue.md).",
     )
 
     @field_validator("webhook_secrets", mode="before")

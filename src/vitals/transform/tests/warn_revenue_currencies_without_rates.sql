@@ -1,6 +1,6 @@
 {{ config(severity='warn') }}
 -- Amounts in a currency with no rate in raw.currency_rates count 0 in MRR: one row per org
--- affected, so `vitals build` warns with what to load (a currency_rates.csv, see docs/revenue.md).
+-- affected, so `vitals build` warns with what to load (a currency_rates.csv, see docs/metrics/revenue.md).
 select
     org_id,
     min(metric_date) as first_day,

@@ -40,9 +40,9 @@ ranked_subscription_items as (
         row_number() over (
             partition by org_id
             order by
-                case when subscription_status in ('active', 'past_due', 'trialing') then 0 else 1 end,
+                case when subscription_status in ('active', 'past_due', 'trialing') then 0 else 1 end asc,
                 monthly_list_amount_cents desc nulls last,
-                subscription_item_id
+                subscription_item_id asc
         ) as item_rank
     from {{ ref('stg_stripe__subscription_items') }}
     where org_id is not null

@@ -33,7 +33,7 @@ currency_starts as (
         validity.currency,
         least(
             validity.rate_date,
-            coalesce((select min(first_day) from revenue_starts), validity.rate_date)
+            coalesce((select min(revenue_starts.first_day) from revenue_starts), validity.rate_date)
         ) as start_day
     from validity
     where validity.rate_rank = 1

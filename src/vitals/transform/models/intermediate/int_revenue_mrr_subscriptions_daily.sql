@@ -24,6 +24,12 @@
         "var 'stripe_churn_recognition' must be period_end or cancellation, got '" ~ churn_recognition ~ "'"
     ) }}
 {%- endif -%}
+{%- if churn_recognition == 'cancellation' -%}
+    {%- set churn_moment = "canceled_at, case when cancel_at_period_end or cancel_at is not null"
+        ~ " then effective_from end, ended_at" -%}
+{%- else -%}
+    {%- set churn_moment = "ended_at, case when cancel_at_period_end then current_period_end end, cancel_at" -%}
+{%- endif -%}
 {%- set far_future = "cast('9999-12-31 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
 
 with
@@ -46,7 +52,10 @@ states as (
         coalesce(max(currency), {{ vitals.reporting_currency() }}) as currency,
         max(subscription_status) as subscription_status,
         sum(
-            case when coalesce(usage_type, 'licensed') = 'metered' then 0 else coalesce(monthly_list_amount_cents, 0) end
+            case
+                when coalesce(usage_type, 'licensed') = 'metered' then 0
+                else coalesce(monthly_list_amount_cents, 0)
+            end
         ) as monthly_list_cents,
         max(billing_interval) as billing_interval,
         max(interval_count) as interval_count,
@@ -80,21 +89,10 @@ bounded as (
     select
         *,
         lead(effective_from) over (partition by subscription_id order by state_order) as effective_to,
-        {%- if churn_recognition == 'cancellation' %}
         coalesce(
-            canceled_at,
-            case when cancel_at_period_end or cancel_at is not null then effective_from end,
-            ended_at,
+            {{ churn_moment }},
             case when subscription_status = 'canceled' then effective_from end
         ) as churn_at,
-        {%- else %}
-        coalesce(
-            ended_at,
-            case when cancel_at_period_end then current_period_end end,
-            cancel_at,
-            case when subscription_status = 'canceled' then effective_from end
-        ) as churn_at,
-        {%- endif %}
         case
             when subscription_status = 'past_due'
                 then {{ dbt.dateadd('day', var('stripe_past_due_grace_days', 30), 'current_period_start') }}
@@ -119,10 +117,9 @@ paying as (
             when discount_percent_off is null and discount_amount_off_cents is null then monthly_list_cents
             else greatest(
                 monthly_list_cents * (1 - coalesce(discount_percent_off, 0) / 100.0)
-                - coalesce(
-                    {{ vitals.stripe_monthly_cents('discount_amount_off_cents', 'billing_interval', 'interval_count') }},
-                    0
-                ),
+                - coalesce({{ vitals.stripe_monthly_cents(
+                    'discount_amount_off_cents', 'billing_interval', 'interval_count'
+                ) }}, 0),
                 0
             )
         end as monthly_discounted_cents,
@@ -169,7 +166,8 @@ converted as (
             as mrr_reporting,
         max(
             case
-                when day_amounts.mrr_minor <> 0
+                when
+                    day_amounts.mrr_minor <> 0
                     and {{ vitals.to_reporting_factor('day_amounts.currency', 'rates.rate') }} is null
                     then 1
                 else 0

@@ -35,7 +35,7 @@ cohort_months as (
     inner join movements
         on
             cohorts.org_id = movements.org_id
-            and movements.month_start >= cohorts.cohort_month
+            and cohorts.cohort_month <= movements.month_start
 ),
 
 bases as (
