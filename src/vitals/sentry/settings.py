@@ -38,7 +38,7 @@ class SentrySettings(BaseModel):
         description="After a webhook is stored and acknowledged, flatten the stored deliveries into "
         "sentry_errors_big (in the background).",
     )
-    project_org_map: dict[str, str] = Field(
+    project_org_map: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
         description="Sentry project (slug or numeric id) -> org UUID, for errors without an org tag.",
     )
