@@ -39,7 +39,9 @@ EVENTS[3]["release"] = {"version": "web@1.2.3", "shortVersion": "1.2.3"}
 @pytest.fixture(params=ENGINES)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "postgres":
-        return d.make_settings(tmp_path, "postgres", request.getfixturevalue("pg_database"), project_org_map={PROJECT: d.OA})
+        return d.make_settings(
+            tmp_path, "postgres", request.getfixturevalue("pg_database"), project_org_map={PROJECT: d.OA}
+        )
     return d.make_settings(tmp_path, project_org_map={PROJECT: d.OA})
 
 
@@ -95,9 +97,8 @@ def test_every_page_is_loaded_and_a_rerun_loads_nothing(settings: Settings, fake
             "select source, rows_read, rows_inserted from raw._loads where table_name = 'sentry_deliveries' "
             "order by finished_at"
         )
-    assert loads == [(f"{api_base}/api/0/projects/acme/backend/events/", 6, 6)] + [
-        (f"{api_base}/api/0/projects/acme/backend/events/", 6, 0)
-    ]
+    events_url = f"{api_base}/api/0/projects/acme/backend/events/"
+    assert loads == [(events_url, 6, 6), (events_url, 6, 0)]
 
 
 def test_a_webhook_copy_and_a_backfilled_copy_are_one_row(settings: Settings, api_base: str) -> None:

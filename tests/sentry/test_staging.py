@@ -41,7 +41,11 @@ def test_flattened_errors_in_staging(settings: Settings) -> None:
     store(settings, "error", d.ERROR_CREATED)
     store(settings, "event_alert", d.EVENT_ALERT)
     store(settings, "event_alert", d.event_alert(d.ERROR_CREATED["data"]["error"]["event_id"]))  # same error again
-    store(settings, "error", d.error_created(REQUEST_EVENT, tags=tags, level="fatal", datetime="2026-01-05T09:30:00+01:00"))
+    store(
+        settings,
+        "error",
+        d.error_created(REQUEST_EVENT, tags=tags, level="fatal", datetime="2026-01-05T09:30:00+01:00"),
+    )
     with open_warehouse(settings) as warehouse:
         store_api_events(warehouse, [d.rest_event("a" * 32, "2026-02-01T00:00:00Z")], "backend")
         flatten(warehouse, sentry_settings(settings))
