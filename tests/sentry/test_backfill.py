@@ -169,3 +169,10 @@ def test_cli(tmp_path: Path, api_base: str) -> None:
     wrong = CliRunner().invoke(app, [*args[:3], "sntrys_wrong", *args[4:]], env=env)
     assert wrong.exit_code == 1
     assert "401" in wrong.output and "sntrys_wrong" not in wrong.output
+
+
+def test_flatten_reads_the_bodies_in_chunks(settings: Settings, api_base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vitals.sentry.flatten._CHUNK", 4)  # six events: a chunk of four, then one of two
+    report = backfill(settings, TOKEN, ORG, PROJECT, api_base=api_base, progress=False)
+    assert (report.table("sentry_errors_big").rows_read, report.table("sentry_errors_big").rows_inserted) == (6, 6)
+    assert [r["event_id"] for r in rows(settings)] == [e["eventID"] for e in EVENTS]

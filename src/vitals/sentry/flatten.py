@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -50,28 +50,45 @@ _CHUNK = 500
 
 
 def flatten(warehouse: Warehouse, settings: SentrySettings, load_id: str | None = None) -> LoadReport:
-    """Flatten the stored error events not yet landed (idempotent: a re-run lands nothing)."""
+    """Flatten the stored error events not yet landed (idempotent: a re-run lands nothing).
+
+    The bodies are read and flattened ``_CHUNK`` at a time, so a large backfill is never all in memory; the
+    rows land in one transaction."""
     report = LoadReport(load_id=load_id or new_load_id())
     ensure_tables(warehouse)
     started_at, started = utc_now_text(), time.perf_counter()
+    counted = {"read": 0, "unreadable": 0}
+
+    def batches(keys: list[str]) -> Iterator[pa.RecordBatch]:
+        for first in range(0, len(keys), _CHUNK):
+            pending = _bodies(warehouse, keys[first : first + _CHUNK])
+            issues = _issues(warehouse, {g for _, event, _, _ in pending if (g := p.group_of(event))})
+            rows = [
+                error_row(event, project, via, received, settings, issues)
+                for _, event, project, (via, received) in pending
+            ]
+            counted["read"] += len(rows)
+            counted["unreadable"] += sum(1 for r in rows if r is None)
+            yield _batch([r for r in rows if r is not None])
+
     with WRITE_LOCK, transaction(warehouse):
         warehouse.lock_for_writes(RAW_SCHEMA, SENTRY_ERRORS.name)  # another process's flatten waits here
-        pending = _pending(warehouse)
-        issues = _issues(warehouse, {g for _, event, _, _ in pending if (g := p.group_of(event))})
-        rows = [
-            error_row(event, project, via, received, settings, issues) for _, event, project, (via, received) in pending
-        ]
-        landed = [r for r in rows if r is not None]
-        inserted = land_batches(warehouse, SENTRY_ERRORS, [_batch(landed)])
+        inserted = land_batches(warehouse, SENTRY_ERRORS, batches(_pending_keys(warehouse)))
         record_load(
             warehouse,
             LoadRecord(
-                report.load_id, FLATTEN_SOURCE, SENTRY_ERRORS.name, len(rows), inserted, started_at, utc_now_text()
+                report.load_id,
+                FLATTEN_SOURCE,
+                SENTRY_ERRORS.name,
+                counted["read"],
+                inserted,
+                started_at,
+                utc_now_text(),
             ),
         )
-    entry = TableLoad(SENTRY_ERRORS.name, FLATTEN_SOURCE, len(rows), inserted, time.perf_counter() - started)
-    if len(landed) < len(rows):
-        entry.notes.append(f"{len(rows) - len(landed)} stored event(s) without a readable time were not landed")
+    entry = TableLoad(SENTRY_ERRORS.name, FLATTEN_SOURCE, counted["read"], inserted, time.perf_counter() - started)
+    if counted["unreadable"]:
+        entry.notes.append(f"{counted['unreadable']} stored event(s) without a readable time were not landed")
     report.tables.append(entry)
     return report
 
@@ -121,25 +138,40 @@ def error_row(
     }
 
 
-def _pending(warehouse: Warehouse) -> list[tuple[str, Mapping[str, Any], str | None, tuple[str, str]]]:
-    """(event id, event, project, (via, received_at)) of the first stored copy of each error event not yet
-    in ``raw.sentry_errors_big``, in arrival order."""
+def _pending_keys(warehouse: Warehouse) -> list[str]:
+    """The delivery key of the first stored copy of each error event not yet in ``raw.sentry_errors_big``,
+    in arrival order."""
     kinds = ", ".join("?" for _ in _EVENT_RESOURCES)
     rows = warehouse.query(
-        f"select d.event_id, d.resource, d.body, d.project, d.received_via, d.received_at "
-        f"from {RAW_SCHEMA}.{DELIVERIES.name} as d "
+        f"select d.event_id, d.delivery_key from {RAW_SCHEMA}.{DELIVERIES.name} as d "
         f"where d.resource in ({kinds}) and d.event_id is not null and not exists ("
         f"select 1 from {RAW_SCHEMA}.{SENTRY_ERRORS.name} as e where e.event_id = d.event_id) "
         f"order by d.received_at, d.delivery_key",
         list(_EVENT_RESOURCES),
     )
-    found: dict[str, tuple[str, Mapping[str, Any], str | None, tuple[str, str]]] = {}
-    for event_id, resource, body, project, via, received in rows:
-        if event_id in found:
-            continue
-        event = p.event_of(resource, json.loads(body))
-        found[event_id] = (event_id, event, project, (via, received or ""))
-    return list(found.values())
+    first: dict[str, str] = {}
+    for event_id, key in rows:
+        first.setdefault(event_id, key)
+    return list(first.values())
+
+
+def _bodies(
+    warehouse: Warehouse, keys: Sequence[str]
+) -> list[tuple[str, Mapping[str, Any], str | None, tuple[str, str]]]:
+    """(event id, event, project, (via, received_at)) of the given deliveries, in the order of ``keys``."""
+    if not keys:
+        return []
+    marks = ", ".join("?" for _ in keys)
+    rows = warehouse.query(
+        f"select delivery_key, event_id, resource, body, project, received_via, received_at "
+        f"from {RAW_SCHEMA}.{DELIVERIES.name} where delivery_key in ({marks})",
+        list(keys),
+    )
+    found = {
+        key: (event_id, p.event_of(resource, json.loads(body)), project, (via, received or ""))
+        for key, event_id, resource, body, project, via, received in rows
+    }
+    return [found[key] for key in keys if key in found]
 
 
 def _issues(warehouse: Warehouse, group_ids: Iterable[str]) -> dict[str, Mapping[str, Any]]:
