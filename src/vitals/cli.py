@@ -160,6 +160,39 @@ def ingest_stripe_cmd(
     console.print(report.render())
 
 
+@ingest_app.command("sentry")
+def ingest_sentry_cmd(
+    token: Annotated[
+        str,
+        typer.Option(envvar="SENTRY_AUTH_TOKEN", help="A Sentry auth token with project:read (env SENTRY_AUTH_TOKEN)."),
+    ],
+    org: Annotated[str, typer.Option(help="The Sentry organization slug (or id).")],
+    project: Annotated[str, typer.Option(help="The Sentry project slug (or id).")],
+    since: Annotated[
+        str | None, typer.Option(help="Only events created on or after this day or time (ISO 8601).")
+    ] = None,
+    api_base: Annotated[
+        str | None, typer.Option(help="Sentry API address (default: sentry.api_base, https://sentry.io).")
+    ] = None,
+) -> None:
+    """Backfill a project's error events from the Sentry REST API (every page of the Link-header cursor),
+    then flatten them into sentry_errors_big. Safe to re-run: stored events are deduped."""
+    from vitals.sentry.backfill import backfill
+
+    settings = _settings()
+    with _friendly_errors():
+        report = backfill(
+            settings,
+            token,
+            org,
+            project,
+            since=_parse_as_of(since),
+            api_base=api_base,
+            progress=sys.stderr.isatty(),
+        )
+    console.print(report.render())
+
+
 @app.command("serve-webhooks")
 def serve_webhooks(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

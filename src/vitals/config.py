@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from vitals.sentry.settings import SentryEnvSource, SentrySettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
 Engine = Literal["duckdb", "postgres", "spark"]
@@ -141,6 +142,7 @@ class Settings(BaseSettings):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
+    sentry: SentrySettings = Field(default_factory=SentrySettings)
 
     @field_validator("timezone")
     @classmethod
@@ -184,7 +186,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
-        return (init_settings, env_settings, StripeEnvSource(settings_cls), toml)
+        return (init_settings, env_settings, StripeEnvSource(settings_cls), SentryEnvSource(settings_cls), toml)
 
     def dbt_vars(self) -> dict[str, Any]:
         """The settings the SQL models read, as dbt vars."""
