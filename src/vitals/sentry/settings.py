@@ -11,7 +11,9 @@ import os
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
+from pydantic_settings import BaseSettings, NoDecode
+
+from vitals.webhook_support import SecretsEnvSource
 
 SECRET_ENV = "VITALS_SENTRY_CLIENT_SECRET"
 """The integration's client secret (comma-separated: several while it is rotated)."""
@@ -74,23 +76,11 @@ class SentrySettings(BaseModel):
         return [s.get_secret_value() for s in self.client_secrets]
 
 
-class SentryEnvSource(PydanticBaseSettingsSource):
-    """Settings source mapping ``VITALS_SENTRY_CLIENT_SECRET`` to ``sentry.client_secrets``.
-
-    Place it right after the environment source so it beats ``vitals.toml`` and loses to keyword arguments."""
+class SentryEnvSource(SecretsEnvSource):
+    """Maps ``{SECRET_ENV}`` to ``sentry.client_secrets`` (see ``SecretsEnvSource``)."""
 
     def __init__(self, settings_cls: type[BaseSettings], field: str = "sentry") -> None:
-        super().__init__(settings_cls)
-        self.field = field
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        value = os.environ.get(SECRET_ENV)
-        if value is None:
-            return {}
-        return {self.field: {"client_secrets": value}}
+        super().__init__(settings_cls, SECRET_ENV, field, "client_secrets")
 
 
 def sentry_settings(settings: Any) -> SentrySettings:

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -34,13 +33,10 @@ from vitals.sentry.payloads import Delivery, InvalidPayload, accepts, parse_deli
 from vitals.sentry.settings import SentrySettings, sentry_settings
 from vitals.sentry.store import StoredDelivery, ensure_tables, store_delivery
 from vitals.warehouse import open_warehouse
+from vitals.webhook_support import BodyTooLarge, CoalescingRunner, read_body
 
 PATH = "/webhooks/sentry"
 log = logging.getLogger("vitals.sentry.webhook")
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -85,16 +81,15 @@ class _Receiver:
         self.settings = settings
         self.config = config
         self._tables_ready = False
-        self._flatten_lock = threading.Lock()
-        self._flatten_pending = False
+        self._flattener = CoalescingRunner(self._flatten, log, "flattening Sentry deliveries")
 
     async def handle(self, request: Request) -> JSONResponse:
         secrets = self.config.secret_values()
         if not secrets:
             return _error(503, "Sentry client secrets are not configured (VITALS_SENTRY_CLIENT_SECRET)")
         try:
-            body = await _read_body(request, self.config.webhook_max_body_bytes)
-        except _TooLarge:
+            body = await read_body(request, self.config.webhook_max_body_bytes)
+        except BodyTooLarge:
             return _error(413, f"body larger than {self.config.webhook_max_body_bytes} bytes")
         if not verified(body, request.headers.get("sentry-hook-signature"), secrets):
             return _error(401, "signature verification failed")
@@ -148,29 +143,11 @@ class _Receiver:
 
     def flatten_soon(self) -> None:
         """Flatten now, or, when a flatten is running, make it run once more (deliveries coalesce)."""
-        self._flatten_pending = True
-        while self._flatten_pending and self._flatten_lock.acquire(blocking=False):
-            try:
-                self._flatten_pending = False
-                with open_warehouse(self.settings) as warehouse:
-                    flatten(warehouse, self.config)
-            except Exception as exc:  # the deliveries are stored; the next flatten catches up
-                log.error("flattening Sentry deliveries failed: %s: %s", type(exc).__name__, exc)
-                return
-            finally:
-                self._flatten_lock.release()
+        self._flattener.run_soon()
 
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _TooLarge
-    return bytes(body)
+    def _flatten(self) -> None:
+        with open_warehouse(self.settings) as warehouse:
+            flatten(warehouse, self.config)
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -11,7 +11,9 @@ import os
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
+from pydantic_settings import BaseSettings, NoDecode
+
+from vitals.webhook_support import SecretsEnvSource
 
 SECRETS_ENV = "VITALS_STRIPE_WEBHOOK_SECRETS"
 """Comma-separated webhook signing secrets (``whsec_...``); several while a secret is rotated."""
@@ -104,23 +106,11 @@ class StripeSettings(BaseModel):
         }
 
 
-class StripeEnvSource(PydanticBaseSettingsSource):
-    """Settings source mapping ``VITALS_STRIPE_WEBHOOK_SECRETS`` to ``stripe.webhook_secrets``.
-
-    Place it right after the environment source so it beats ``vitals.toml`` and loses to keyword arguments."""
+class StripeEnvSource(SecretsEnvSource):
+    """Maps ``{SECRETS_ENV}`` to ``stripe.webhook_secrets`` (see ``SecretsEnvSource``)."""
 
     def __init__(self, settings_cls: type[BaseSettings], field: str = "stripe") -> None:
-        super().__init__(settings_cls)
-        self.field = field
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        value = os.environ.get(SECRETS_ENV)
-        if value is None:
-            return {}
-        return {self.field: {"webhook_secrets": value}}
+        super().__init__(settings_cls, SECRETS_ENV, field, "webhook_secrets")
 
 
 def stripe_settings(settings: Any) -> StripeSettings:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -31,13 +30,10 @@ from vitals.stripe.flatten import flatten
 from vitals.stripe.settings import StripeSettings, stripe_settings
 from vitals.stripe.store import InvalidEvent, StoredEvent, ensure_tables, parse_event, store_event
 from vitals.warehouse import open_warehouse
+from vitals.webhook_support import BodyTooLarge, CoalescingRunner, read_body
 
 PATH = "/webhooks/stripe"
 log = logging.getLogger("vitals.stripe.webhook")
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -67,16 +63,15 @@ class _Receiver:
         self.settings = settings
         self.config = config
         self._tables_ready = False
-        self._flatten_lock = threading.Lock()
-        self._flatten_pending = False
+        self._flattener = CoalescingRunner(self._flatten, log, "flattening Stripe objects")
 
     async def handle(self, request: Request) -> JSONResponse:
         secrets = self.config.secret_values()
         if not secrets:
             return _error(503, "Stripe webhook secrets are not configured (VITALS_STRIPE_WEBHOOK_SECRETS)")
         try:
-            body = await _read_body(request, self.config.webhook_max_body_bytes)
-        except _TooLarge:
+            body = await read_body(request, self.config.webhook_max_body_bytes)
+        except BodyTooLarge:
             return _error(413, f"body larger than {self.config.webhook_max_body_bytes} bytes")
         try:
             text = body.decode("utf-8")
@@ -113,29 +108,11 @@ class _Receiver:
 
     def flatten_soon(self) -> None:
         """Flatten now, or, when a flatten is running, make it run once more (deliveries coalesce)."""
-        self._flatten_pending = True
-        while self._flatten_pending and self._flatten_lock.acquire(blocking=False):
-            try:
-                self._flatten_pending = False
-                with open_warehouse(self.settings) as warehouse:
-                    flatten(warehouse, self.config)
-            except Exception as exc:  # the events are stored; the next flatten catches up
-                log.error("flattening Stripe objects failed: %s: %s", type(exc).__name__, exc)
-                return
-            finally:
-                self._flatten_lock.release()
+        self._flattener.run_soon()
 
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _TooLarge
-    return bytes(body)
+    def _flatten(self) -> None:
+        with open_warehouse(self.settings) as warehouse:
+            flatten(warehouse, self.config)
 
 
 def _verified(text: str, header: str | None, secrets: list[str], tolerance: int) -> bool:
