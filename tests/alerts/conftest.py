@@ -10,10 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, write_rules
 from tests.conftest import make_settings
+
 from vitals.alerts import evaluate
 from vitals.alerts.settings import AlertSettings
 from vitals.config import Settings

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tests.alerts.series import put_daily, put_hour
+
 from vitals.alerts.engine import _tick
 from vitals.alerts.manage import silence
 from vitals.alerts.rules import load_rules

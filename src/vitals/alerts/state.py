@@ -332,7 +332,8 @@ class AlertStore:
 
     def deliveries(self, notification_id: str | None = None) -> list[dict[str, Any]]:
         """Every delivery attempt (of one notification), in order."""
-        sql = f"select notification_id, attempt, attempted_at, route, status_code, outcome, error from {SCHEMA}.deliveries"
+        columns = "notification_id, attempt, attempted_at, route, status_code, outcome, error"
+        sql = f"select {columns} from {SCHEMA}.deliveries"
         rows = (
             self.wh.query(sql + " where notification_id = ? order by attempt", [notification_id])
             if notification_id
