@@ -242,3 +242,23 @@ def test_active_hours_hold_firing_until_they_open(make_timeline: Any) -> None:
     bad_hours(tl.settings, {9: 0.5, 10: 0.5, 11: 0.5})
     assert tl.kinds(at(10)) == []
     assert tl.kinds(at(11)) == ["firing"]
+
+
+def test_skip_days_keep_weekends_out_of_a_change_rule(make_timeline: Any) -> None:
+    weekdays_only = {
+        "name": "dad_drop",
+        "metric": "successful_jobs",
+        "condition": {"type": "change", "direction": "down", "percent": 20, "baseline": "7d"},
+        "window": "1d",
+        "skip_days": ["sat", "sun"],
+        "routes": ["hook"],
+    }
+    tl = make_timeline(weekdays_only, timezone="America/Los_Angeles")
+    values = weekly_shape(date(2026, 10, 26), date(2026, 11, 10))
+    values[date(2026, 11, 11)] = 40.0
+    put_daily(tl.settings, "successful_jobs", values)
+    assert tl.tick(datetime(2026, 11, 8, 15, 0, tzinfo=UTC)) == []  # judges Saturday: skipped
+    assert states(tl.settings)[("dad_drop", "global")] == "nodata"
+    assert tl.tick(datetime(2026, 11, 10, 15, 0, tzinfo=UTC)) == []  # Monday vs the weekdays before: normal
+    assert states(tl.settings)[("dad_drop", "global")] == "inactive"
+    assert tl.kinds(datetime(2026, 11, 12, 15, 0, tzinfo=UTC)) == ["firing"]

@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from vitals.alerts.durations import format_duration
-from vitals.alerts.rules import Anomaly, Change, Rule, Threshold
+from vitals.alerts.rules import WEEKDAYS, Anomaly, Change, Rule, Threshold
 
 MAD_SCALE = 0.6745
 """Robust z = 0.6745 (x - median) / MAD: 0.6745 makes MAD comparable to a normal standard deviation."""
@@ -68,9 +68,16 @@ def robust_z(value: float, history: list[float]) -> float:
     return float("inf") if value > median else float("-inf")
 
 
+def _skipped(rule: Rule, point: Point, tz: ZoneInfo) -> bool:
+    if not rule.skip_days:
+        return False
+    day = (point.end - timedelta(seconds=1)).astimezone(tz).weekday()
+    return WEEKDAYS[day] in rule.skip_days
+
+
 def judge(rule: Rule, points: list[Point], as_of: datetime, tz: ZoneInfo) -> Verdict:
     """The verdict of ``rule`` on one scope's ``points`` (any order) at ``as_of`` (aware)."""
-    points = sorted((p for p in points if p.end <= as_of), key=lambda p: p.end)
+    points = sorted((p for p in points if p.end <= as_of and not _skipped(rule, p, tz)), key=lambda p: p.end)
     current = [p for p in points if p.end > as_of - rule.window]
     if not current:
         return Verdict("nodata", None, f"no value in the last {format_duration(rule.window)}")

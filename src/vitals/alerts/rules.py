@@ -137,6 +137,8 @@ class Rule(_Model):
     routes: tuple[str, ...] = Field(min_length=1)
     repeat_interval: Duration = Field(default=timedelta(hours=4))
     active_hours: ActiveHours | None = None
+    skip_days: tuple[Weekday, ...] = ()
+    """Values of these business weekdays are neither judged nor part of a baseline (e.g. weekends)."""
 
     @field_validator("window", "repeat_interval")
     @classmethod
