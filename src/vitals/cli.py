@@ -551,6 +551,37 @@ def alerts_history(
             )
 
 
+report_app = typer.Typer(help="Reports: the weekly digest.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+def report_weekly(
+    as_of: Annotated[
+        str | None, typer.Option(help="The week ending on the last built day before this UTC time.")
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Deliver it to alerts.digest_routes (Slack, email).")] = False,
+) -> None:
+    """The CEO's weekly digest: headline metrics vs last week, MRR bridge, health movers, the week's alerts."""
+    from vitals.reports.digest import save
+    from vitals.reports.digest import send as send_digest
+    from vitals.reports.weekly import render_text, weekly_report
+
+    settings = _settings()
+    with _friendly_errors():
+        report = weekly_report(settings, _parse_as_of(as_of))
+        path = save(report, settings)
+    console.print(render_text(report), highlight=False, soft_wrap=True)
+    console.print(f"saved {path}")
+    if send:
+        with _friendly_errors():
+            results = send_digest(report, settings)
+        for r in results:
+            console.print(f"{r.route}: {'sent' if r.ok else 'failed: ' + (r.error or '')} ({r.attempts} attempt(s))")
+        if not all(r.ok for r in results):
+            raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - entry point
     """Entry point for `python -m vitals`."""
     app()

@@ -10,8 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtpd.controller import Controller
+from tests.alerts.generated import Built, build_generated
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, write_rules
+from tests.alerts.smtp import Inbox, free_port
 from tests.conftest import make_settings
 
 from vitals.alerts import evaluate
@@ -51,6 +54,25 @@ def alert_settings(
         rules_file=rules_file, default_rules=False, routes=routes, backoff_seconds=0.5, max_attempts=4
     )
     return make_settings(engine, tmp_path, pg_dsn, alerts=alerts, timezone=extra.pop("timezone", "UTC"), **extra)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The generated set (with its quality incident), built once per session."""
+    return build_generated(tmp_path_factory.mktemp("generated"))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on a free local port: (its inbox, the port)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

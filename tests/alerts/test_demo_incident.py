@@ -3,32 +3,27 @@ through the default rules; evaluating again pages nobody; the next good hour res
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from tests.alerts.generated import Built
 from tests.alerts.receivers import Receiver, serve
 
 from vitals.alerts import evaluate
 from vitals.alerts.settings import AlertSettings
 from vitals.config import Settings
-from vitals.generate import generate
-from vitals.ingest.files import load_directory
-from vitals.warehouse.dbt import build
 
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"
 
 
-def test_generated_quality_incident_pages_oncall_once(tmp_path: Path) -> None:
-    made = generate(tmp_path / "data", orgs=12, days=35, seed=42, fmt="parquet", end=date(2026, 11, 30), progress=False)
+def test_generated_quality_incident_pages_oncall_once(tmp_path: Path, generated: Built) -> None:
+    made = generated.made
     with serve(Receiver("pagerduty")) as pd:
         settings = Settings(
-            warehouse=tmp_path / "w.duckdb",
+            warehouse=generated.copy_to(tmp_path),
             state_dir=tmp_path / "state",
             alerts=AlertSettings(routes={"oncall": {"type": "pagerduty", "routing_key": ROUTING_KEY, "url": pd.url}}),
         )
-        load_directory(settings, tmp_path / "data", progress=False)
-        built = build(settings, as_of=made.window_end, select="+metrics_daily +mart_reliability_hourly +sessions")
-        assert built.success and not built.failures()
         first_hour_over = made.incident_start + timedelta(hours=1, minutes=5)
         report = evaluate(settings, first_hour_over)
         page = [r for r in report.results if r.rule == "quality_pass_rate_hourly_low"]

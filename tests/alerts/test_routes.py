@@ -6,8 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,10 +13,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 from tests.alerts.conftest import alert_settings
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, put_hour
+from tests.alerts.smtp import Inbox, free_port
 
 from vitals.alerts import evaluate
 from vitals.alerts.state import AlertStore
@@ -191,33 +189,6 @@ def test_unconfigured_route_is_recorded_not_fatal(tmp_path: Path) -> None:
     assert notification_statuses(settings) == [("firing", "unrouted", 0), ("resolved", "unrouted", 0)]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
 def _html(mail: EmailMessage) -> str:
     body = mail.get_body(preferencelist=("html",))
     assert body is not None, "no HTML part"
@@ -251,7 +222,7 @@ def test_email_over_smtp_has_html_and_text(tmp_path: Path, smtp_server: tuple[In
 
 
 def test_email_server_down_is_retried_then_failed(tmp_path: Path) -> None:
-    route = {"type": "email", "host": "127.0.0.1", "port": _free_port(), "security": "none",
+    route = {"type": "email", "host": "127.0.0.1", "port": free_port(), "security": "none",
              "sender": "vitals@example.com", "to": ["ops@example.com"]}  # fmt: skip
     settings = alert_settings("duckdb", tmp_path, None, [page_rule("mail")], {"mail": route})
     sleeps: list[float] = []

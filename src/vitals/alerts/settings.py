@@ -80,6 +80,10 @@ class AlertSettings(BaseModel):
         description="Route name -> where it delivers: a table with type = slack | pagerduty | email | webhook | "
         "pg_notify and that type's fields. The default rules use the routes cs, cs_urgent and oncall.",
     )
+    digest_routes: list[str] = Field(
+        default_factory=list,
+        description="Routes (slack or email) that `vitals report weekly --send` delivers the weekly digest to.",
+    )
     dashboard_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of the dashboard, linked from every notification."
     )

@@ -63,12 +63,16 @@ class SmtpEmail:
         return smtp
 
     def send(self, message: dict[str, Any]) -> Attempt:
+        return self.send_mail(email_message(message, self.config.sender, self.config.to))
+
+    def send_mail(self, mail: EmailMessage) -> Attempt:
+        """Send a ready email (From/To already set) in one SMTP session."""
         c = self.config
         try:
             with self._connect() as smtp:
                 if c.username:
                     smtp.login(c.username, c.password.get_secret_value())
-                smtp.send_message(email_message(message, c.sender, c.to))
+                smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             transient = all(400 <= code < 500 for code in codes)

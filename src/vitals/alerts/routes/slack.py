@@ -50,5 +50,9 @@ class SlackWebhook:
         self.client = client
 
     def send(self, message: dict[str, Any]) -> Attempt:
-        body = json.dumps(slack_body(message)).encode()
+        return self.post(slack_body(message))
+
+    def post(self, body_json: dict[str, Any]) -> Attempt:
+        """POST any webhook body (``text`` and ``blocks``)."""
+        body = json.dumps(body_json).encode()
         return http_attempt(self.client, self.url, content=body, headers={"Content-Type": "application/json"})
