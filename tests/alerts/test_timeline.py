@@ -3,11 +3,17 @@ each tick. Run on DuckDB and on PostgreSQL: the state lives in the warehouse."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from tests.alerts.series import put_daily, put_hour
+import pytest
+from tests.alerts.conftest import SECRET, alert_settings
+from tests.alerts.receivers import Receiver
+from tests.alerts.series import create_tables, put_daily, put_hour
 
+from vitals.alerts import evaluate
 from vitals.alerts.engine import _tick
 from vitals.alerts.manage import silence
 from vitals.alerts.rules import load_rules
@@ -262,3 +268,14 @@ def test_skip_days_keep_weekends_out_of_a_change_rule(make_timeline: Any) -> Non
     assert tl.tick(datetime(2026, 11, 10, 15, 0, tzinfo=UTC)) == []  # Monday vs the weekdays before: normal
     assert states(tl.settings)[("dad_drop", "global")] == "inactive"
     assert tl.kinds(datetime(2026, 11, 12, 15, 0, tzinfo=UTC)) == ["firing"]
+
+
+@pytest.mark.postgres
+def test_two_evaluations_at_once_page_once(tmp_path: Path, pg_database: str, webhook: Receiver) -> None:
+    routes = {"hook": {"type": "webhook", "url": webhook.url, "secret": SECRET}}
+    settings = alert_settings("postgres", tmp_path, pg_database, [quality_rule(**{"for": "0m"})], routes)
+    create_tables(settings)
+    bad_hours(settings, {9: 0.5})
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: evaluate(settings, at(10)), range(4)))
+    assert [r.json()["kind"] for r in webhook.requests] == ["firing"]

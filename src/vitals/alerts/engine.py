@@ -30,6 +30,10 @@ from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
 
 
+ADVISORY_LOCK = 7_341_208_519
+"""PostgreSQL advisory lock key held while one evaluation runs."""
+
+
 @dataclass(frozen=True)
 class Step:
     """A state's next value and the notification kinds the move causes."""
@@ -174,7 +178,10 @@ def evaluate(
     tz = ZoneInfo(settings.timezone)
     rules = load_rules(settings)
     wh = warehouse or open_warehouse(settings)
+    serialized = wh.engine == "postgres"
     try:
+        if serialized:  # a scheduler tick and a CLI run at once must not both send
+            wh.execute("select pg_advisory_lock(?)", [ADVISORY_LOCK])
         store = AlertStore(wh)
         store.ensure_tables()
         deliverer = Deliverer(settings, store, sleep)
@@ -187,6 +194,8 @@ def evaluate(
             deliverer.close()
         return report
     finally:
+        if serialized:
+            wh.execute("select pg_advisory_unlock(?)", [ADVISORY_LOCK])
         if warehouse is None:
             wh.close()
 
