@@ -29,7 +29,6 @@ from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
 
-
 ADVISORY_LOCK = 7_341_208_519
 """PostgreSQL advisory lock key held while one evaluation runs."""
 
