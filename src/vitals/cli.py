@@ -497,6 +497,131 @@ def demo(
     console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"', soft_wrap=True)
 
 
+alerts_app = typer.Typer(
+    help="Alert rules over the metrics: evaluate, silence, list and history.", no_args_is_help=True
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("eval")
+def alerts_eval(
+    as_of: Annotated[str | None, typer.Option(help="Evaluate as of this UTC time (ISO); default now.")] = None,
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+) -> None:
+    """Evaluate every rule once: move each state, send what is due, and print where each rule stands."""
+    from vitals.alerts import evaluate
+
+    settings = _settings()
+    with _friendly_errors():
+        report = evaluate(settings, _parse_as_of(as_of))
+    shown = [r for r in report.results if r.state != "inactive" or r.notified] if format == "table" else report.results
+    rows = [(r.rule, r.scope, r.state, r.value, ",".join(r.notified), r.reason) for r in shown]
+    _print_rows(["rule", "scope", "state", "value", "notified", "reason"], rows, format, limit=len(rows) or 1)
+    if format == "table":
+        quiet = len(report.results) - len(shown)
+        for n in report.notifications:
+            console.print(f"{n.kind:<8} {n.rule_name} ({n.scope}) -> {n.route}: {n.status}", highlight=False)
+        console.print(f"evaluated as of {report.as_of.isoformat()}; {quiet} scope(s) inactive")
+
+
+@alerts_app.command("silence")
+def alerts_silence(
+    rule: Annotated[str, typer.Argument(help="Rule name (see `vitals alerts list`).")],
+    duration: Annotated[str, typer.Option("--for", help="How long, e.g. 30m, 2h, 1d.")],
+    comment: Annotated[str, typer.Option(help="Why (kept in the history).")],
+    org: Annotated[str | None, typer.Option("--org", help="Only this org; default: every scope of the rule.")] = None,
+) -> None:
+    """Hold a rule's firing notifications for a while (resolves still go out)."""
+    from vitals.alerts.durations import parse_duration
+    from vitals.alerts.manage import silence
+
+    try:
+        length = parse_duration(duration)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = _settings()
+    with _friendly_errors():
+        made = silence(settings, rule, org=org, duration=length, comment=comment)
+    console.print(f"silenced {made.rule_name} ({made.scope or 'every scope'}) until {made.ends_at.isoformat()}")
+
+
+@alerts_app.command("list")
+def alerts_list(format: Annotated[Format, typer.Option(help="Output format.")] = "table") -> None:
+    """The rules in force with the state of each scope that is not inactive."""
+    from vitals.alerts.manage import rule_statuses
+
+    settings = _settings()
+    with _friendly_errors():
+        statuses = rule_statuses(settings)
+    rows = []
+    for r in statuses:
+        live = [s for s in r.states if s.state != "inactive"]
+        states = ", ".join(f"{s.scope}={s.state}" for s in live[:5]) + (f" +{len(live) - 5}" if len(live) > 5 else "")
+        rows.append((r.name, r.metric, r.scope, r.condition, r.window, r.for_, r.severity, r.routes, r.enabled, states))
+    columns = ["rule", "metric", "scope", "condition", "window", "for", "severity", "routes", "enabled", "states"]
+    _print_rows(columns, rows, format, limit=len(rows) or 1)
+
+
+@alerts_app.command("history")
+def alerts_history(
+    rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only since this UTC time (ISO).")] = None,
+    limit: Annotated[int, typer.Option(help="State changes shown at most.")] = 50,
+    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+) -> None:
+    """State changes, notifications (with their delivery status) and silences."""
+    from vitals.alerts.manage import history
+
+    settings = _settings()
+    with _friendly_errors():
+        changes, notes, silences = history(settings, rule_name=rule, since=_parse_as_of(since), limit=limit)
+    rows = [
+        (c["at"], c["rule_name"], c["scope"], c["from_state"], c["to_state"], c["value"], c["reason"]) for c in changes
+    ]
+    _print_rows(["at", "rule", "scope", "from", "to", "value", "reason"], rows, format, limit=limit)
+    if format == "table":
+        if notes:
+            note_rows = [(n.created_at, n.rule_name, n.scope, n.kind, n.route, n.status, n.attempts) for n in notes]
+            _print_rows(["at", "rule", "scope", "kind", "route", "status", "attempts"], note_rows, format, limit)
+        for s in silences:
+            console.print(
+                f"silence {s.silence_id}: {s.rule_name} ({s.scope or 'every scope'}) {s.starts_at:%Y-%m-%d %H:%M} "
+                f"to {s.ends_at:%Y-%m-%d %H:%M} UTC by {s.created_by}: {s.comment}",
+                highlight=False,
+            )
+
+
+report_app = typer.Typer(help="Reports: the weekly digest.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+def report_weekly(
+    as_of: Annotated[
+        str | None, typer.Option(help="The week ending on the last built day before this UTC time.")
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Deliver it to alerts.digest_routes (Slack, email).")] = False,
+) -> None:
+    """The CEO's weekly digest: headline metrics vs last week, MRR bridge, health movers, the week's alerts."""
+    from vitals.reports.digest import save
+    from vitals.reports.digest import send as send_digest
+    from vitals.reports.weekly import render_text, weekly_report
+
+    settings = _settings()
+    with _friendly_errors():
+        report = weekly_report(settings, _parse_as_of(as_of))
+        path = save(report, settings)
+    console.print(render_text(report), highlight=False, soft_wrap=True)
+    console.print(f"saved {path}")
+    if send:
+        with _friendly_errors():
+            results = send_digest(report, settings)
+        for r in results:
+            console.print(f"{r.route}: {'sent' if r.ok else 'failed: ' + (r.error or '')} ({r.attempts} attempt(s))")
+        if not all(r.ok for r in results):
+            raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - entry point
     """Entry point for `python -m vitals`."""
     app()

@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from vitals.alerts.settings import AlertSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
@@ -143,6 +144,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @field_validator("timezone")
     @classmethod

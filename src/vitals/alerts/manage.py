@@ -1,0 +1,99 @@
+"""What the CLI and the API do besides evaluating: silence a rule, list rules with their states, read history."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vitals.alerts.durations import format_duration
+from vitals.alerts.rules import RulesError, load_rules
+from vitals.alerts.state import AlertState, AlertStore, NotificationRow, Silence
+from vitals.config import Settings
+from vitals.warehouse import open_warehouse
+
+
+def silence(
+    settings: Settings,
+    rule_name: str,
+    *,
+    org: str | None,
+    duration: timedelta,
+    comment: str,
+    starts_at: datetime | None = None,
+    created_by: str | None = None,
+) -> Silence:
+    """Hold the firing notifications of ``rule_name`` (one org's, or every scope's) for ``duration``."""
+    names = {r.name for r in load_rules(settings, include_disabled=True)}
+    if rule_name not in names:
+        raise RulesError(f"no rule named {rule_name!r}; rules: {', '.join(sorted(names))}")
+    if duration <= timedelta(0):
+        raise RulesError("a silence must last longer than 0")
+    start = (starts_at or datetime.now(UTC)).astimezone(UTC)
+    scope = org.strip().lower() if org else None
+    with open_warehouse(settings) as wh:
+        store = AlertStore(wh)
+        store.ensure_tables()
+        return store.add_silence(rule_name, scope, start, start + duration, comment, created_by or _user())
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    """A rule with the states of its scopes."""
+
+    name: str
+    metric: str
+    scope: str
+    condition: str
+    window: str
+    for_: str
+    severity: str
+    routes: str
+    enabled: bool
+    states: list[AlertState]
+
+
+def rule_statuses(settings: Settings) -> list[RuleStatus]:
+    """Every rule (disabled ones too) and where each of its scopes stands."""
+    rules = load_rules(settings, include_disabled=True)
+    with open_warehouse(settings) as wh:
+        store = AlertStore(wh)
+        store.ensure_tables()
+        states = store.states()
+    return [
+        RuleStatus(
+            r.name,
+            r.metric,
+            r.scope,
+            r.condition.describe(),
+            format_duration(r.window),
+            format_duration(r.for_),
+            r.severity,
+            ",".join(r.routes),
+            r.enabled,
+            sorted((s for (name, _), s in states.items() if name == r.name), key=lambda s: s.scope),
+        )
+        for r in rules
+    ]
+
+
+def history(
+    settings: Settings, *, rule_name: str | None = None, since: datetime | None = None, limit: int = 200
+) -> tuple[list[dict[str, Any]], list[NotificationRow], list[Silence]]:
+    """State changes (newest first), notifications since ``since`` and every silence."""
+    with open_warehouse(settings) as wh:
+        store = AlertStore(wh)
+        store.ensure_tables()
+        return (
+            store.history(rule_name=rule_name, since=since, limit=limit),
+            store.notifications(rule_name=rule_name, since=since),
+            [s for s in store.silences() if rule_name in (None, s.rule_name)],
+        )

@@ -1,0 +1,1 @@
+"""Reports: the weekly digest for the CEO."""

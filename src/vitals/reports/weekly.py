@@ -1,0 +1,229 @@
+"""The CEO's weekly digest: headline metrics against last week, the month's MRR bridge, the orgs whose health
+moved most (with the sentence why) and the week's alerts. Rendered as HTML (email) and Slack blocks."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vitals.alerts.state import AlertStore
+from vitals.config import Settings
+from vitals.errors import VitalsError
+from vitals.health import HealthError, HealthLine, health_report
+from vitals.metrics.catalog import Metric, default_catalog
+from vitals.metrics.headline import HEADLINE, format_value
+from vitals.revenue import BRIDGE, MonthBridge, RevenueError, revenue_bridge
+from vitals.warehouse import open_warehouse
+
+TOP_MOVERS = 5
+
+
+class ReportError(VitalsError):
+    """The digest cannot be made: the message says what to build first."""
+
+
+@dataclass(frozen=True)
+class HeadlineChange:
+    """A headline metric on the report's last day and seven days before."""
+
+    metric: Metric
+    value: float | None
+    previous: float | None
+
+    def change_text(self) -> str:
+        """``+4.2%`` (or points for ratios); ``-`` when either side is missing."""
+        if self.value is None or self.previous is None:
+            return "-"
+        if self.metric.unit == "ratio":
+            return f"{100 * (self.value - self.previous):+.1f} pts"
+        if self.previous == 0:
+            return "new" if self.value else "0.0%"
+        return f"{100 * (self.value - self.previous) / abs(self.previous):+.1f}%"
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """An alert that fired during the week."""
+
+    at: datetime
+    rule: str
+    scope: str
+    summary: str
+    status: str
+
+
+@dataclass
+class WeeklyReport:
+    """Everything the digest says."""
+
+    week_start: date
+    week_end: date
+    headlines: list[HeadlineChange]
+    bridge: MonthBridge | None
+    movers: list[HealthLine]
+    alerts: list[AlertLine]
+    dashboard_url: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"vitals weekly: {self.week_start:%b %-d} – {self.week_end:%b %-d, %Y}"
+
+
+def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyReport:
+    """The digest for the 7 business days ending on the last built day at or before ``as_of``."""
+    tz = ZoneInfo(settings.timezone)
+    moment = (as_of or datetime.now(UTC)).astimezone(tz)
+    with open_warehouse(settings) as wh:
+        schema = wh.core_schema
+        if not wh.table_exists(schema, "metrics_daily"):
+            raise ReportError("metrics_daily is not built yet: run `vitals build` before the weekly report")
+        latest = wh.query(
+            f"select max(metric_date) from {schema}.metrics_daily where entity_type = 'global' and metric_date < ?",
+            [moment.date()],
+        )[0][0]
+        if latest is None:
+            raise ReportError(f"no metrics before {moment.date().isoformat()}: run `vitals build`")
+        end = latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10])
+        before = end - timedelta(days=7)
+        names = ", ".join(f"'{n}'" for n in HEADLINE)
+        rows = wh.query(
+            f"select metric_date, metric_name, value from {schema}.metrics_daily where entity_type = 'global' "
+            f"and metric_name in ({names}) and metric_date in (?, ?)",
+            [end, before],
+        )
+        store = AlertStore(wh)
+        store.ensure_tables()
+        week_start = datetime.combine(end - timedelta(days=6), time(0), tz)
+        week_end = datetime.combine(end + timedelta(days=1), time(0), tz)
+        fired = [
+            n
+            for n in store.notifications(since=week_start)
+            if n.created_at < week_end and n.kind in ("firing", "resolved")
+        ]
+    values = {(str(d)[:10], n): (None if v is None else float(v)) for d, n, v in rows}
+    catalog = default_catalog()
+    headlines = [
+        HeadlineChange(catalog.metric(n), values.get((end.isoformat(), n)), values.get((before.isoformat(), n)))
+        for n in HEADLINE
+    ]
+    notes: list[str] = []
+    bridge = None
+    try:
+        bridges = revenue_bridge(settings, f"{end:%Y-%m}")
+        bridge = bridges[-1] if bridges else None
+    except RevenueError as exc:
+        notes.append(f"revenue: {exc}")
+    movers: list[HealthLine] = []
+    try:
+        orgs = [h for h in health_report(settings, None) if h.entity_type == "org" and h.change_7d is not None]
+        movers = sorted(orgs, key=lambda h: (-abs(h.change_7d or 0.0), h.name))[:TOP_MOVERS]
+    except HealthError as exc:
+        notes.append(f"health: {exc}")
+    seen: set[tuple[str, str, str, str]] = set()
+    alerts = []
+    for n in fired:
+        key = (n.rule_name, n.scope, n.kind, n.created_at.isoformat())
+        if key in seen:  # one line per notification, not per route
+            continue
+        seen.add(key)
+        alerts.append(AlertLine(n.created_at, n.rule_name, n.scope, str(n.payload.get("summary", "")), n.kind))
+    return WeeklyReport(
+        end - timedelta(days=6), end, headlines, bridge, movers, alerts, settings.alerts.dashboard_url, notes
+    )
+
+
+def _bridge_rows(bridge: MonthBridge) -> list[tuple[str, str]]:
+    return [(label, f"{sign}{format_value('cents', bridge.values[col])}") for col, label, sign in BRIDGE]
+
+
+def render_text(report: WeeklyReport) -> str:
+    """Plain text (the email's text part and the terminal)."""
+    out = [report.title, ""]
+    for h in report.headlines:
+        out.append(
+            f"{h.metric.label:<42} {format_value(h.metric.unit, h.value):>12}  {h.change_text():>10} vs last week"
+        )
+    if report.bridge is not None:
+        out += ["", f"MRR bridge {report.bridge.month:%Y-%m}:"]
+        out += [f"  {label:<14} {value:>12}" for label, value in _bridge_rows(report.bridge)]
+    if report.movers:
+        out += ["", "Biggest health moves:"]
+        out += [f"  {m.name[:40]:<40} {m.score:5.1f} {m.band:<8} {m.move or ''}" for m in report.movers]
+    out += ["", "Alerts this week:" if report.alerts else "No alerts this week."]
+    out += [f"  {a.at:%a %H:%M} {a.status:<8} {a.summary}" for a in report.alerts]
+    out += [f"note: {n}" for n in report.notes]
+    return "\n".join(out) + "\n"
+
+
+def render_html(report: WeeklyReport) -> str:
+    """A self-contained HTML page (the email body, and the file saved to disk)."""
+    e = html.escape
+
+    def table(head: list[str], rows: list[list[str]]) -> str:
+        th = "".join(f"<th align='left' style='padding:4px 12px 4px 0'>{e(h)}</th>" for h in head)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='padding:2px 12px 2px 0'>{e(c)}</td>" for c in r) + "</tr>" for r in rows
+        )
+        return f"<table style='border-collapse:collapse'><tr>{th}</tr>{body}</table>"
+
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{e(report.title)}</title></head><body style='font-family:sans-serif;max-width:760px'>",
+        f"<h1>{e(report.title)}</h1>",
+        "<h2>Headline metrics</h2>",
+        table(
+            ["metric", "this week", "vs last week"],
+            [[h.metric.label, format_value(h.metric.unit, h.value), h.change_text()] for h in report.headlines],
+        ),
+    ]
+    if report.bridge is not None:
+        parts += [
+            f"<h2>MRR bridge {report.bridge.month:%Y-%m}</h2>",
+            table(["", ""], [list(r) for r in _bridge_rows(report.bridge)]),
+        ]
+    if report.movers:
+        parts += [
+            "<h2>Biggest health moves</h2>",
+            table(
+                ["org", "score", "band", "why"],
+                [[m.name, f"{m.score:.1f}", m.band, m.move or ""] for m in report.movers],
+            ),
+        ]
+    parts.append("<h2>Alerts this week</h2>")
+    if report.alerts:
+        parts.append(
+            table(["when", "status", "alert"], [[f"{a.at:%a %H:%M} UTC", a.status, a.summary] for a in report.alerts])
+        )
+    else:
+        parts.append("<p>No alerts this week.</p>")
+    parts += [f"<p style='color:#666'>{e(n)}</p>" for n in report.notes]
+    parts.append(f"<p><a href='{e(report.dashboard_url, quote=True)}'>Open the dashboard</a></p></body></html>")
+    return "".join(parts)
+
+
+def render_slack(report: WeeklyReport) -> dict[str, Any]:
+    """A Slack incoming-webhook body: ``text`` and blocks."""
+    lines = [
+        f"*{h.metric.label}*: {format_value(h.metric.unit, h.value)} ({h.change_text()})" for h in report.headlines
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": report.title[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
+    ]
+    if report.bridge is not None:
+        bridge = ", ".join(f"{label} {value}" for label, value in _bridge_rows(report.bridge))
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*MRR {report.bridge.month:%Y-%m}*: {bridge}"}}
+        )
+    if report.movers:
+        movers = "\n".join(f"• {m.name}: {m.score:.0f} ({m.band}) {m.move or ''}" for m in report.movers)
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Biggest health moves*\n{movers}"[:2900]}}
+        )
+    alerts = "\n".join(f"• {a.status}: {a.summary}" for a in report.alerts) or "none"
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Alerts this week*\n{alerts}"[:2900]}})
+    return {"text": report.title, "blocks": blocks}
