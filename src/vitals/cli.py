@@ -120,6 +120,13 @@ def load(
     from vitals.ingest.files import load_directory
 
     settings = _settings()
+    server = _owning_server(settings)
+    if server is not None:
+        with _friendly_errors():
+            reply = server.load(directory)
+        console.print(f"loaded by the server at {server.url}")
+        console.print(reply.get("report", ""))
+        return
     with _friendly_errors():
         report = load_directory(settings, directory, progress=sys.stderr.isatty())
     console.print(report.render())
@@ -190,8 +197,21 @@ def build(
 ) -> None:
     """Transform raw data into the core model and metrics (dbt, in this process)."""
     settings = _settings()
+    server = _owning_server(settings)
+    if server is not None:
+        with _friendly_errors(), console.status(f"building in the server at {server.url}..."):
+            reply = server.build(full_refresh=full_refresh, as_of=_parse_as_of(as_of), select=select)
+        console.print(f"built by the server as of {reply['as_of']} in {reply['seconds']:.1f} s")
+        return
     result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
     console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+
+
+def _owning_server(settings: Settings) -> Any:
+    """The running `vitals serve` that owns the DuckDB warehouse, or None."""
+    from vitals.server.client import owning_server
+
+    return owning_server(settings)
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:
@@ -455,6 +475,31 @@ def demo(
             )
     where = settings.warehouse if settings.engine == "duckdb" else settings.engine
     console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"', soft_wrap=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: serve.host).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: serve.port).")] = None,
+) -> None:
+    """Run the live service: owns the warehouse, takes events and webhooks in durably, builds on schedule."""
+    import logging
+
+    import uvicorn
+
+    from vitals.server.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    settings = _settings()
+    host = host or settings.serve.host
+    port = port or settings.serve.port
+    advertised = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    with _friendly_errors():
+        application = create_app(settings, url=f"http://{advertised}:{port}")
+        from vitals.warehouse.connect import open_warehouse
+
+        open_warehouse(settings).close()  # a locked DuckDB file is reported here, before the server starts
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def main() -> None:  # pragma: no cover - entry point

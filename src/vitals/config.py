@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
 Engine = Literal["duckdb", "postgres", "spark"]
@@ -141,6 +142,7 @@ class Settings(BaseSettings):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("timezone")
     @classmethod

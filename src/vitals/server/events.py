@@ -1,0 +1,146 @@
+"""Events in real time: a JSON array in the ``events_big`` contract, checked row by row.
+
+Each element must be an object whose keys are contract columns; values are strings, numbers, booleans
+or null (``properties`` may also be a JSON object or array, kept as its JSON text). Missing
+``_ingest_source`` becomes ``ingest_api`` and missing ``_ingest_ts`` the time the server received the
+batch. Then the contract's checks (``validation.checks_for``: required columns, timestamps) run over
+all rows at once; the rows that pass are sanitized (PHI dropped to the property allowlist) and hashed
+exactly like every other way in (``sanitize.sanitized_select``). Only sanitized rows are journalled.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from vitals.ingest.contracts import EVENTS
+from vitals.ingest.reader import sql_identifier
+from vitals.ingest.sanitize import PHI_COLUMN, sanitized_select
+from vitals.ingest.validation import checks_for
+from vitals.server.journal import JournalRecord
+
+INGEST_SOURCE = "ingest_api"
+"""``_ingest_source`` of events posted without one."""
+
+_COLUMNS = EVENTS.column_names
+_KNOWN = frozenset(_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that was not accepted: its index in the posted array and why."""
+
+    index: int
+    reason: str
+
+
+@dataclass
+class PreparedBatch:
+    """A posted array after checking: the journal record of its accepted rows (None when there are
+    none) and the rejected rows."""
+
+    received: int
+    record: JournalRecord | None
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """Rows accepted (and journalled)."""
+        return len(self.record.rows) if self.record else 0
+
+
+def new_batch_id(now: datetime | None = None) -> str:
+    """A batch id that sorts by time: ``20261202T011500123456Z-<12 hex>``."""
+    moment = now or datetime.now(UTC)
+    return f"{moment:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
+
+
+def _text(name: str, value: Any) -> str | None:
+    """A JSON value as raw text; ``ValueError`` with the reason when the column cannot hold it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"field {name} is not a finite number")
+        return repr(value)
+    if name == PHI_COLUMN and isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    raise ValueError(f"field {name} must be a string, number, boolean or null")
+
+
+def _row(item: Any, received_at: str) -> list[str | None]:
+    """One posted element as contract text values; ``ValueError`` with the reason when it cannot be."""
+    if not isinstance(item, dict):
+        raise ValueError("not a JSON object")
+    unknown = sorted(str(k) for k in item if k not in _KNOWN)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} (not in the events_big contract)")
+    values = {name: _text(name, item.get(name)) for name in _COLUMNS}
+    if values["_ingest_source"] in (None, ""):
+        values["_ingest_source"] = INGEST_SOURCE
+    if values["_ingest_ts"] in (None, ""):
+        values["_ingest_ts"] = received_at
+    return [values[name] for name in _COLUMNS]
+
+
+def _check_sql(table: str) -> str:
+    """One row per input row: its index and the contract checks it fails (NULL where it passes)."""
+    cases = ", ".join(
+        f"case when {check.failing_sql} then {_literal(f'{check.column} {check.problem}')} end"
+        for check in checks_for(EVENTS)
+    )
+    return f"select __index, [{cases}] from {table}"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def prepare_batch(
+    items: list[Any], con: duckdb.DuckDBPyConnection, allowlist: list[str], *, now: datetime | None = None
+) -> PreparedBatch:
+    """Check the posted elements, sanitize and hash the valid ones; ``con`` is a DuckDB connection of
+    this thread (an in-memory scratch database)."""
+    moment = now or datetime.now(UTC)
+    received_at = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rejected: dict[int, str] = {}
+    rows: list[list[str | None]] = []
+    indexes: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            rows.append(_row(item, received_at))
+            indexes.append(index)
+        except ValueError as exc:
+            rejected[index] = str(exc)
+    accepted: list[list[str | None]] = []
+    if rows:
+        name = f"posted_{uuid.uuid4().hex[:12]}"
+        data = {c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(_COLUMNS)}
+        data["__index"] = pa.array(indexes, pa.int64())
+        con.register(name, pa.table(data))
+        try:
+            for index, problems in con.execute(_check_sql(name)).fetchall():
+                found = [p for p in problems if p is not None]
+                if found:
+                    rejected[int(index)] = "; ".join(found)
+            good = ", ".join(str(i) for i in indexes if i not in rejected) or "null"
+            columns = ", ".join(sql_identifier(c) for c in _COLUMNS)
+            source = f"select {columns} from {name} where __index in ({good}) order by __index"
+            query = sanitized_select(EVENTS, source, allowlist)
+            accepted = [list(r) for r in con.execute(f"select * from ({query}) as s").fetchall()]
+        finally:
+            con.unregister(name)
+    record = JournalRecord(new_batch_id(moment), EVENTS.name, received_at, accepted) if accepted else None
+    problems = [Rejection(i, rejected[i]) for i in sorted(rejected)]
+    return PreparedBatch(received=len(items), record=record, rejected=problems)
