@@ -103,7 +103,8 @@ def test_body_limits(server_settings: Settings, tmp_path: Any) -> None:
         big = [event("evt-big", session_id="x" * 3000)]
         assert server.post_events(big).status_code == 413
         streamed = httpx.post(
-            server.url + "/ingest/events", content=iter([json.dumps(big).encode()[:1500], json.dumps(big).encode()[1500:]])
+            server.url + "/ingest/events",
+            content=iter([json.dumps(big).encode()[:1500], json.dumps(big).encode()[1500:]]),
         )
         assert streamed.status_code == 413
         assert server.post_events([event(f"evt-{i}") for i in range(4)]).status_code == 413
