@@ -32,7 +32,8 @@ REPLAY_RETRY_SECONDS = 5.0
 
 def journal_dir(settings: Settings) -> Path:
     """Where the journal lives: ``serve.journal_dir`` or ``<state_dir>/journal``."""
-    return settings.serve.journal_dir or Path(settings.state_dir) / "journal"
+    configured = settings.serve.journal_dir
+    return Path(configured) if configured else Path(settings.state_dir) / "journal"
 
 
 def discovery_path(settings: Settings) -> Path:

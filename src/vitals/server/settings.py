@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -54,9 +53,9 @@ class ServeSettings(BaseModel):
     events_max_rows: int = Field(
         default=10_000, gt=0, description="POST /ingest/events arrays longer than this are refused with 413."
     )
-    journal_dir: Path | None = Field(
-        default=None,
-        description="Directory of the write-ahead journal of accepted event batches; default <state_dir>/journal.",
+    journal_dir: str = Field(
+        default="",
+        description="Directory of the write-ahead journal of accepted event batches; empty: <state_dir>/journal.",
     )
     journal_segment_bytes: int = Field(
         default=67_108_864,
