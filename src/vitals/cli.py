@@ -404,11 +404,43 @@ def bench(
     pg_admin_dsn: Annotated[
         str, typer.Option(help="With engine postgres: DSN used to create a fresh database per run.")
     ] = "postgresql://postgres@127.0.0.1:5432/postgres",
+    webhooks: Annotated[
+        bool, typer.Option(help="Instead: acknowledged requests/s, latency and freshness of `vitals serve`.")
+    ] = False,
+    seconds: Annotated[float, typer.Option(min=1, help="With --webhooks: how long the clients post.")] = 30,
+    clients: Annotated[int, typer.Option(min=1, help="With --webhooks: concurrent clients (2 processes).")] = 16,
+    build_interval: Annotated[
+        float, typer.Option(min=0.05, help="With --webhooks: the server's build interval (minutes).")
+    ] = 1.0,
 ) -> None:
-    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS."""
+    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS.
+    With --webhooks: the live service's sustained acknowledged requests/s, p50/p99 latency and
+    event-to-metric freshness."""
     from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
 
     settings = _settings()
+    if webhooks:
+        from vitals.bench.webhooks import run_webhook_bench
+
+        processes = 2 if clients >= 2 else 1
+        target = out or data_root / f"bench-webhooks-{settings.engine}.json"
+        fresh_db = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
+        with _friendly_errors():
+            webhook_report = run_webhook_bench(
+                settings,
+                seconds=seconds,
+                processes=processes,
+                threads=max(clients // processes, 1),
+                build_interval_minutes=build_interval,
+                work_dir=data_root,
+                fresh_warehouse=fresh_db,
+                out=target,
+                say=console.print,
+            )
+        for line in webhook_report.lines():
+            console.print(line)
+        console.print(f"report written to {target}")
+        return
     out = out or data_root / f"bench-{settings.engine}-{events}.json"
     fresh = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
     with _friendly_errors():

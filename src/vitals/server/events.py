@@ -24,6 +24,7 @@ from vitals.ingest.contracts import EVENTS
 from vitals.ingest.reader import sql_identifier
 from vitals.ingest.sanitize import PHI_COLUMN, sanitized_select
 from vitals.ingest.validation import checks_for
+from vitals.server.fast_rows import fast_row
 from vitals.server.journal import JournalRecord
 
 INGEST_SOURCE = "ingest_api"
@@ -111,36 +112,56 @@ def prepare_batch(
     items: list[Any], con: duckdb.DuckDBPyConnection, allowlist: list[str], *, now: datetime | None = None
 ) -> PreparedBatch:
     """Check the posted elements, sanitize and hash the valid ones; ``con`` is a DuckDB connection of
-    this thread (an in-memory scratch database)."""
+    this thread (an in-memory scratch database), used for the rows ``fast_rows`` leaves to SQL."""
     moment = now or datetime.now(UTC)
     received_at = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     rejected: dict[int, str] = {}
-    rows: list[list[str | None]] = []
-    indexes: list[int] = []
+    accepted: dict[int, list[str | None]] = {}
+    slow: list[tuple[int, list[str | None]]] = []
     for index, item in enumerate(items):
         try:
-            rows.append(_row(item, received_at))
-            indexes.append(index)
+            values = _row(item, received_at)
         except ValueError as exc:
             rejected[index] = str(exc)
-    accepted: list[list[str | None]] = []
-    if rows:
-        name = f"posted_{uuid.uuid4().hex[:12]}"
-        data = {c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(_COLUMNS)}
-        data["__index"] = pa.array(indexes, pa.int64())
-        con.register(name, pa.table(data))
-        try:
-            for index, problems in con.execute(_check_sql(name)).fetchall():
-                found = [p for p in problems if p is not None]
-                if found:
-                    rejected[int(index)] = "; ".join(found)
-            good = ", ".join(str(i) for i in indexes if i not in rejected) or "null"
-            columns = ", ".join(sql_identifier(c) for c in _COLUMNS)
-            source = f"select {columns} from {name} where __index in ({good}) order by __index"
-            query = sanitized_select(EVENTS, source, allowlist)
-            accepted = [list(r) for r in con.execute(f"select * from ({query}) as s").fetchall()]
-        finally:
-            con.unregister(name)
-    record = JournalRecord(new_batch_id(moment), EVENTS.name, received_at, accepted) if accepted else None
+            continue
+        clean = fast_row(values, allowlist)
+        if clean is None:
+            slow.append((index, values))
+        else:
+            accepted[index] = clean
+    if slow:
+        sql_accepted, sql_rejected = sanitize_with_sql(slow, con, allowlist)
+        accepted.update(sql_accepted)
+        rejected.update(sql_rejected)
+    rows = [accepted[i] for i in sorted(accepted)]
+    record = JournalRecord(new_batch_id(moment), EVENTS.name, received_at, rows) if rows else None
     problems = [Rejection(i, rejected[i]) for i in sorted(rejected)]
     return PreparedBatch(received=len(items), record=record, rejected=problems)
+
+
+def sanitize_with_sql(
+    rows: list[tuple[int, list[str | None]]], con: duckdb.DuckDBPyConnection, allowlist: list[str]
+) -> tuple[dict[int, list[str | None]], dict[int, str]]:
+    """The contract checks (``validation.checks_for``) and ``sanitize.sanitized_select`` over (index, values)
+    rows: the accepted rows (sanitized, hashed) and the reasons of the rejected ones, by index."""
+    name = f"posted_{uuid.uuid4().hex[:12]}"
+    data = {c: pa.array([r[i] for _, r in rows], pa.string()) for i, c in enumerate(_COLUMNS)}
+    data["__index"] = pa.array([index for index, _ in rows], pa.int64())
+    rejected: dict[int, str] = {}
+    con.register(name, pa.table(data))
+    try:
+        for index, problems in con.execute(_check_sql(name)).fetchall():
+            found = [p for p in problems if p is not None]
+            if found:
+                rejected[int(index)] = "; ".join(found)
+        good = [index for index, _ in rows if index not in rejected]
+        if not good:
+            return {}, rejected
+        columns = ", ".join(sql_identifier(c) for c in _COLUMNS)
+        listed = ", ".join(str(i) for i in good)
+        source = f"select {columns} from {name} where __index in ({listed}) order by __index"
+        query = sanitized_select(EVENTS, source, allowlist)
+        clean = [list(r) for r in con.execute(query).fetchall()]  # rows keep their order
+    finally:
+        con.unregister(name)
+    return dict(zip(good, clean, strict=True)), rejected

@@ -79,10 +79,29 @@ class Writer:
         try:
             warehouse.ensure_raw_tables()
             warehouse.create_table(RAW_SCHEMA, JOURNAL_BATCHES.name, JOURNAL_BATCHES.columns)
+            if warehouse.engine == "postgres":  # the applied-batch lookup probes it on every apply
+                warehouse.execute(
+                    f"create index if not exists {JOURNAL_BATCHES.name}_batch_id_idx "
+                    f"on {RAW_SCHEMA}.{JOURNAL_BATCHES.name} (batch_id)"
+                )
         except BaseException:
             warehouse.close()
             raise
         self._warehouse = warehouse
+
+    def _reconnect(self) -> None:
+        """After a failed apply on a database server, start over on a new connection (the old one may be
+        broken, e.g. by a server restart). DuckDB's in-process connection is kept: it holds the file."""
+        if self.settings.engine == "duckdb" or self._warehouse is None:
+            return
+        try:
+            self._warehouse.close()
+        except Exception:
+            log.debug("closing the failed warehouse connection raised", exc_info=True)
+        try:
+            self._warehouse = open_warehouse(self.settings)
+        except Exception as exc:
+            log.error("reconnecting to the warehouse failed (retried at the next apply): %s", exc)
 
     @property
     def warehouse(self) -> Warehouse:
@@ -139,6 +158,7 @@ class Writer:
                 with self._pending_lock:
                     self._pending.extendleft(reversed(entries))
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                self._reconnect()
                 raise
             self.stats.last_error = None
         if self.on_applied is not None:
