@@ -39,11 +39,11 @@ def fast_row(values: Sequence[str | None], allowlist: Sequence[str]) -> list[str
         value = values[i]
         if value is not None and value.strip() and not _certain_timestamp(value):
             return None
-    clean = list(values)
-    kept = _properties(values[_PHI], allowlist)
-    if kept is _UNSURE:
+    sure, kept = _properties(values[_PHI], allowlist)
+    if not sure:
         return None
-    clean[_PHI] = kept  # type: ignore[assignment]
+    clean = list(values)
+    clean[_PHI] = kept
     return [*clean, row_hash(clean)]
 
 
@@ -57,13 +57,13 @@ def _certain_timestamp(value: str) -> bool:
     return True
 
 
-_UNSURE = object()
+_UNSURE: tuple[bool, str | None] = (False, None)
 
 
-def _properties(text: str | None, allowlist: Sequence[str]) -> str | object | None:
-    """``properties`` reduced to the allowlist as the SQL rebuilds it, or ``_UNSURE``."""
+def _properties(text: str | None, allowlist: Sequence[str]) -> tuple[bool, str | None]:
+    """(True, ``properties`` reduced to the allowlist as the SQL rebuilds it), or (False, None) when unsure."""
     if text is None or not text.strip():
-        return text
+        return True, text
     try:
         parsed = json.loads(text, object_pairs_hook=_unique_keys)
     except ValueError:
@@ -77,7 +77,7 @@ def _properties(text: str | None, allowlist: Sequence[str]) -> str | object | No
             if encoded is None:
                 return _UNSURE
             members.append(json.dumps(key, ensure_ascii=False) + ":" + encoded)
-    return "{" + ",".join(members) + "}"
+    return True, "{" + ",".join(members) + "}"
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
