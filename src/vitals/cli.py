@@ -513,6 +513,7 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: serve.host).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: serve.port).")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every HTTP request (costly at high request rates).")] = False,
 ) -> None:
     """Run the live service: owns the warehouse, takes events and webhooks in durably, builds on schedule."""
     import logging
@@ -531,7 +532,7 @@ def serve(
         from vitals.warehouse.connect import open_warehouse
 
         open_warehouse(settings).close()  # a locked DuckDB file is reported here, before the server starts
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,10 +59,14 @@ class PreparedBatch:
         return len(self.record.rows) if self.record else 0
 
 
+_IDS = random.Random(os.urandom(16))
+"""Batch id suffixes: unique, not secret (``uuid4`` reads the OS's entropy on every call, slow on some hosts)."""
+
+
 def new_batch_id(now: datetime | None = None) -> str:
     """A batch id that sorts by time: ``20261202T011500123456Z-<12 hex>``."""
     moment = now or datetime.now(UTC)
-    return f"{moment:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
+    return f"{moment:%Y%m%dT%H%M%S%fZ}-{_IDS.getrandbits(48):012x}"
 
 
 def _text(name: str, value: Any) -> str | None:
@@ -113,30 +119,48 @@ def prepare_batch(
 ) -> PreparedBatch:
     """Check the posted elements, sanitize and hash the valid ones; ``con`` is a DuckDB connection of
     this thread (an in-memory scratch database), used for the rows ``fast_rows`` leaves to SQL."""
+    split = split_batch(items, allowlist, now=now)
+    return split.finish(sanitize_with_sql(split.slow, con, allowlist) if split.slow else ({}, {}))
+
+
+@dataclass
+class SplitBatch:
+    """A posted array after the Python checks: rows done, rows rejected, rows left to the SQL path."""
+
+    received: int
+    moment: datetime
+    received_at: str
+    accepted: dict[int, list[str | None]]
+    rejected: dict[int, str]
+    slow: list[tuple[int, list[str | None]]]
+
+    def finish(self, sql: tuple[dict[int, list[str | None]], dict[int, str]]) -> PreparedBatch:
+        """The prepared batch, with the SQL path's outcome for the ``slow`` rows."""
+        accepted = {**self.accepted, **sql[0]}
+        rejected = {**self.rejected, **sql[1]}
+        rows = [accepted[i] for i in sorted(accepted)]
+        record = JournalRecord(new_batch_id(self.moment), EVENTS.name, self.received_at, rows) if rows else None
+        problems = [Rejection(i, rejected[i]) for i in sorted(rejected)]
+        return PreparedBatch(received=self.received, record=record, rejected=problems)
+
+
+def split_batch(items: list[Any], allowlist: list[str], *, now: datetime | None = None) -> SplitBatch:
+    """The Python part of ``prepare_batch`` (cheap: fine on the event loop)."""
     moment = now or datetime.now(UTC)
     received_at = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    rejected: dict[int, str] = {}
-    accepted: dict[int, list[str | None]] = {}
-    slow: list[tuple[int, list[str | None]]] = []
+    split = SplitBatch(len(items), moment, received_at, {}, {}, [])
     for index, item in enumerate(items):
         try:
             values = _row(item, received_at)
         except ValueError as exc:
-            rejected[index] = str(exc)
+            split.rejected[index] = str(exc)
             continue
         clean = fast_row(values, allowlist)
         if clean is None:
-            slow.append((index, values))
+            split.slow.append((index, values))
         else:
-            accepted[index] = clean
-    if slow:
-        sql_accepted, sql_rejected = sanitize_with_sql(slow, con, allowlist)
-        accepted.update(sql_accepted)
-        rejected.update(sql_rejected)
-    rows = [accepted[i] for i in sorted(accepted)]
-    record = JournalRecord(new_batch_id(moment), EVENTS.name, received_at, rows) if rows else None
-    problems = [Rejection(i, rejected[i]) for i in sorted(rejected)]
-    return PreparedBatch(received=len(items), record=record, rejected=problems)
+            split.accepted[index] = clean
+    return split
 
 
 def sanitize_with_sql(

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vitals.server.events import PreparedBatch, prepare_batch
+from vitals.server.events import PreparedBatch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime
 
 PATH = "/ingest/events"
@@ -38,6 +38,7 @@ def create_router(runtime: Runtime) -> APIRouter:
     """The events intake route."""
     router = APIRouter()
     serve = runtime.settings.serve
+    allowlist = runtime.settings.property_allowlist
 
     @router.post(PATH, summary="Ingest a JSON array of events (events_big contract)")
     async def ingest_events(request: Request) -> JSONResponse:
@@ -55,7 +56,12 @@ def create_router(runtime: Runtime) -> APIRouter:
             return _error(400, "body must be a JSON array of events")
         if len(items) > serve.events_max_rows:
             return _error(413, f"more than {serve.events_max_rows} events in one request")
-        batch = await run_in_threadpool(_prepare, runtime, items)
+        split = split_batch(items, allowlist)
+        if split.slow:  # rows the Python checks are unsure of: the contract's SQL decides, off the event loop
+            outcome = await run_in_threadpool(_sanitize_with_sql, runtime, split.slow)
+            batch = split.finish(outcome)
+        else:
+            batch = split.finish(({}, {}))
         if batch.record is not None:
             try:
                 await asyncio.wrap_future(runtime.journal.submit(batch.record))
@@ -67,8 +73,10 @@ def create_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _prepare(runtime: Runtime, items: list[Any]) -> PreparedBatch:
-    return prepare_batch(items, runtime.scratch(), runtime.settings.property_allowlist)
+def _sanitize_with_sql(
+    runtime: Runtime, rows: list[tuple[int, list[str | None]]]
+) -> tuple[dict[int, list[str | None]], dict[int, str]]:
+    return sanitize_with_sql(rows, runtime.scratch(), runtime.settings.property_allowlist)
 
 
 def _reply(batch: PreparedBatch) -> dict[str, Any]:
