@@ -23,10 +23,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from vitals.server.events import PreparedBatch, sanitize_with_sql, split_batch
+from vitals.server.events import PreparedBatch, prepare_batch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime
 
 PATH = "/ingest/events"
+INLINE_MAX_ROWS = 100
+"""Batches up to this many rows are checked on the event loop (microseconds a row); larger ones in a thread."""
 log = logging.getLogger("vitals.server.ingest")
 
 
@@ -56,12 +58,14 @@ def create_router(runtime: Runtime) -> APIRouter:
             return _error(400, "body must be a JSON array of events")
         if len(items) > serve.events_max_rows:
             return _error(413, f"more than {serve.events_max_rows} events in one request")
-        split = split_batch(items, allowlist)
-        if split.slow:  # rows the Python checks are unsure of: the contract's SQL decides, off the event loop
-            outcome = await run_in_threadpool(_sanitize_with_sql, runtime, split.slow)
-            batch = split.finish(outcome)
+        if len(items) > INLINE_MAX_ROWS:  # a large batch is checked off the event loop
+            batch = await run_in_threadpool(_prepare, runtime, items)
         else:
-            batch = split.finish(({}, {}))
+            split = split_batch(items, allowlist)
+            if split.slow:  # rows the Python checks are unsure of: the contract's SQL decides, off the loop
+                batch = split.finish(await run_in_threadpool(_sanitize_with_sql, runtime, split.slow))
+            else:
+                batch = split.finish(({}, {}))
         if batch.record is not None:
             try:
                 await asyncio.wrap_future(runtime.journal.submit(batch.record))
@@ -71,6 +75,10 @@ def create_router(runtime: Runtime) -> APIRouter:
         return JSONResponse(_reply(batch), status_code=422 if batch.rejected and not batch.accepted else 200)
 
     return router
+
+
+def _prepare(runtime: Runtime, items: list[Any]) -> PreparedBatch:
+    return prepare_batch(items, runtime.scratch(), runtime.settings.property_allowlist)
 
 
 def _sanitize_with_sql(
