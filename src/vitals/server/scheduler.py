@@ -148,12 +148,6 @@ class Scheduler:
             self._thread.join(timeout)
             self._thread = None
 
-    def run_soon(self, name: str) -> None:
-        """Make a job due now (it still waits for the running one)."""
-        with self._lock:
-            self.jobs[name].state.next_run = self.clock()
-        self._wake.set()
-
     def states(self) -> dict[str, dict[str, Any]]:
         """Each job's state, JSON-ready."""
         with self._lock:
