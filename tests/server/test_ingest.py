@@ -57,6 +57,10 @@ def test_posted_events_land_in_raw_events(server: ServerProcess) -> None:
     assert status["journal"]["applied_batches"] == 2
     server.stop()
 
+    # the journal holds sanitized rows only: the dropped property never touched the disk
+    journal = server.settings.state_dir / "journal"
+    assert list(journal.glob("*.wal"))
+    assert not any(b"patient said" in path.read_bytes() for path in journal.glob("*.wal"))
     rows = raw_events(server.settings)
     assert [r[:2] for r in rows] == [("evt-a1", "login"), ("evt-a2", "note_submit"), ("evt-a3", "login")]
     assert rows[0][4] == "ingest_api" and rows[0][5]  # defaults: source and the time the batch was received
@@ -113,3 +117,15 @@ def test_body_limits(server_settings: Settings, tmp_path: Any) -> None:
     finally:
         server.stop()
     assert [r[0] for r in raw_events(server_settings)] == ["evt-0", "evt-1", "evt-2"]
+
+
+def test_a_retried_batch_is_stored_once(server: ServerProcess) -> None:
+    # a client that got no answer sends the same rows again (with its own _ingest_ts): same row hashes
+    batch = [event(f"evt-r{i}", _ingest_ts="2026-12-01T10:00:05Z") for i in range(3)]
+    first, again = server.post_events(batch), server.post_events(batch)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["batch_id"] != again.json()["batch_id"]
+    status = server.wait_applied()
+    assert status["journal"]["applied_batches"] == 2
+    server.stop()
+    assert [r[0] for r in raw_events(server.settings)] == ["evt-r0", "evt-r1", "evt-r2"]

@@ -88,3 +88,28 @@ def test_closed_segments_are_deleted_once_applied(tmp_path: Path) -> None:
     reopened = Journal(tmp_path, segment_bytes=200)
     assert reopened.open() == []
     reopened.close()
+
+
+def test_not_ready_until_the_journal_is_replayed(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import make_settings
+    from tests.server.conftest import event, wait_for
+    from vitals.server.app import create_app
+    from vitals.server.runtime import journal_dir
+
+    settings = make_settings("duckdb", tmp_path)
+    # a journal left by an earlier process, holding a batch that cannot be applied
+    earlier = Journal(journal_dir(settings), segment_bytes=1 << 20)
+    earlier.open()
+    earlier.submit(JournalRecord("b-broken", "no_such_table", "2026-12-01T10:00:00.000000Z", [["x"]])).result(10)
+    earlier.close()
+    with TestClient(create_app(settings, routers=[])) as client:
+        assert client.get("/healthz").status_code == 200
+        not_ready = wait_for(
+            "the replay error", lambda: "no_such_table" in (r := client.get("/readyz")).json().get("reason", "") and r
+        )
+        assert not_ready.status_code == 503
+        refused = client.post("/ingest/events", json=[event("evt-early")])
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert client.get("/api/v1/status").json()["ready"] is False
