@@ -3,9 +3,10 @@
 Each element must be an object whose keys are contract columns; values are strings, numbers, booleans
 or null (``properties`` may also be a JSON object or array, kept as its JSON text). Missing
 ``_ingest_source`` becomes ``ingest_api`` and missing ``_ingest_ts`` the time the server received the
-batch. Then the contract's checks (``validation.checks_for``: required columns, timestamps) run over
-all rows at once; the rows that pass are sanitized (PHI dropped to the property allowlist) and hashed
-exactly like every other way in (``sanitize.sanitized_select``). Only sanitized rows are journalled.
+batch. Then the contract's checks (``validation.checks_for``: required columns, timestamps) apply; the
+rows that pass are sanitized (PHI dropped to the property allowlist) and hashed exactly like every other
+way in (``sanitize.sanitized_select``). Plain rows take the equivalent Python path (``fast_rows``); the
+others, and every rejection reason, come from one SQL pass over them. Only sanitized rows are journalled.
 """
 
 from __future__ import annotations
