@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from vitals.server.journal import HEADER, Entry, Journal, JournalRecord, frame, read_segment
 
 
@@ -113,3 +115,41 @@ def test_not_ready_until_the_journal_is_replayed(tmp_path: Path) -> None:
         refused = client.post("/ingest/events", json=[event("evt-early")])
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert client.get("/api/v1/status").json()["ready"] is False
+
+
+@pytest.mark.parametrize(("segment_bytes", "kept"), [(600, 0), (1 << 20, 12)])
+def test_applied_batch_ids_are_forgotten_once_no_segment_holds_them(
+    tmp_path: Path, segment_bytes: int, kept: int
+) -> None:
+    from tests.conftest import make_settings
+    from vitals.ingest.contracts import EVENTS
+    from vitals.server.writer import Writer
+    from vitals.warehouse import open_warehouse
+
+    settings = make_settings("duckdb", tmp_path)
+    writer = Writer(settings)
+    writer.open()
+    journal = Journal(tmp_path / "journal", segment_bytes=segment_bytes, on_commit=writer.enqueue)
+    writer.on_applied = journal.mark_applied
+    writer.journal_floor = journal.oldest_batch_id
+    writer.prune_every_seconds = 0
+    journal.open()
+    width = len(EVENTS.column_names) + 1
+
+    def batch(n: int) -> JournalRecord:
+        row: list[str | None] = [f"evt-{n}", *[None] * (width - 2), f"hash-{n}"]
+        return JournalRecord(f"b{n:06d}", "events_big", "2026-12-01T10:00:00.000000Z", [row])
+
+    for n in range(12):
+        journal.submit(batch(n)).result(10)
+        writer.drain()
+    with writer.lock:
+        remembered = [r[0] for r in writer.warehouse.query("select batch_id from raw._journal_batches order by 1")]
+    segments = len(journal.segments())
+    journal.close()
+    writer.stop()
+    # small segments: each closed once applied, so no id needs remembering; one large segment: all do
+    assert len(remembered) == kept
+    assert segments == 1
+    with open_warehouse(settings) as warehouse:
+        assert warehouse.query("select count(*) from raw.events_big")[0][0] == 12

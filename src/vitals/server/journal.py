@@ -112,6 +112,8 @@ class Journal:
         self._counts_lock = threading.Lock()
         self._written: dict[int, int] = {}
         self._applied: dict[int, int] = {}
+        self._oldest: dict[int, str] = {}
+        """Per segment on disk: the smallest batch id in it."""
         self._segment = 0
         self._fd = -1
         self._size = 0
@@ -135,6 +137,8 @@ class Journal:
                     handle.truncate(end)
                     os.fsync(handle.fileno())
             recovered.extend(Entry(number, r) for r in records)
+            if records:
+                self._oldest[number] = min(r.batch_id for r in records)
             self._written[number] = len(records)
             self._applied[number] = 0
             self._segment = max(self._segment, number)
@@ -167,8 +171,15 @@ class Journal:
             for number in done:
                 self._written.pop(number, None)
                 self._applied.pop(number, None)
+                self._oldest.pop(number, None)
         for number in done:
             self._delete(number)
+
+    def oldest_batch_id(self) -> str | None:
+        """The smallest batch id still in a segment on disk (None: the journal holds no record). A batch
+        with a smaller id can never be replayed again."""
+        with self._counts_lock:
+            return min(self._oldest.values()) if self._oldest else None
 
     def segments(self) -> list[Path]:
         """The segment files on disk, oldest first."""
@@ -241,6 +252,8 @@ class Journal:
         with self._counts_lock:
             self._size += len(data)
             self._written[segment] = self._written.get(segment, 0) + len(batch)
+            oldest = min(item.record.batch_id for item in batch)
+            self._oldest[segment] = min(self._oldest.get(segment, oldest), oldest)
         self.commits += 1
         self.records_committed += len(batch)
         if self.on_commit is not None:

@@ -54,6 +54,7 @@ class Runtime:
             journal_dir(settings), segment_bytes=settings.serve.journal_segment_bytes, on_commit=self.writer.enqueue
         )
         self.writer.on_applied = self.journal.mark_applied
+        self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
         self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
         self.ready = threading.Event()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ JOURNAL_SOURCE = "ingest_api"
 APPLY_MAX_BATCHES = 5_000
 """Journalled batches landed together in one transaction at most."""
 
+PRUNE_EVERY_SECONDS = 60.0
+"""How often ``raw._journal_batches`` forgets batches no journal segment holds any more."""
+
 APPLY_LINGER_SECONDS = 0.25
 """After an apply, the applier waits this long before the next, so that batches gather."""
 
@@ -70,11 +74,16 @@ class Writer:
         self.stats = ApplyStats()
         self._pending: deque[Entry] = deque()
         self._pending_lock = threading.Lock()
+        self._in_flight = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._warehouse: Warehouse | None = None
         self.on_applied: Callable[[Sequence[Entry]], None] | None = None
+        self.journal_floor: Callable[[], str | None] | None = None
+        """The journal's ``oldest_batch_id``: applied ids below it are no longer needed."""
+        self.prune_every_seconds = PRUNE_EVERY_SECONDS
+        self._pruned_at = 0.0
 
     def open(self) -> None:
         """Open (and keep) the warehouse connection; create the raw and journal tables if missing."""
@@ -121,9 +130,9 @@ class Writer:
 
     @property
     def pending(self) -> int:
-        """Committed batches not yet applied."""
+        """Committed batches not yet applied (including those being applied now)."""
         with self._pending_lock:
-            return len(self._pending)
+            return len(self._pending) + self._in_flight
 
     def start(self) -> None:
         """Start the applier thread."""
@@ -153,6 +162,7 @@ class Writer:
         with self.lock:
             with self._pending_lock:
                 entries = [self._pending.popleft() for _ in range(min(len(self._pending), APPLY_MAX_BATCHES))]
+                self._in_flight = len(entries)
             if not entries:
                 return False
             try:
@@ -160,13 +170,35 @@ class Writer:
             except BaseException as exc:
                 with self._pending_lock:
                     self._pending.extendleft(reversed(entries))
+                    self._in_flight = 0
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
                 self._reconnect()
                 raise
+            with self._pending_lock:
+                self._in_flight = 0
             self.stats.last_error = None
         if self.on_applied is not None:
             self.on_applied(entries)
+        self._prune()
         return True
+
+    def _prune(self) -> None:
+        """Forget applied batch ids that no journal segment holds (they can never be replayed), at most
+        every ``prune_every_seconds``: the table stays the size of the journal, not of the history."""
+        if self.journal_floor is None or time.monotonic() - self._pruned_at < self.prune_every_seconds:
+            return
+        with self.lock:
+            floor = self.journal_floor()
+            table = f"{RAW_SCHEMA}.{JOURNAL_BATCHES.name}"
+            try:
+                if floor is None:
+                    self.warehouse.execute(f"delete from {table}")
+                else:
+                    self.warehouse.execute(f"delete from {table} where batch_id < ?", [floor])
+            except Exception as exc:  # only bookkeeping: tried again at the next prune
+                log.warning("pruning %s failed: %s", table, exc)
+                return
+            self._pruned_at = time.monotonic()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
