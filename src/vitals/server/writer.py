@@ -219,15 +219,24 @@ class Writer:
         for entry in entries:
             by_table.setdefault(entry.record.table, []).append(entry)
         started = utc_now_text()
+        skipped = applied = inserted = 0
         with transaction(warehouse):
             done = self._applied_ids(warehouse, [e.record.batch_id for e in entries])
             for table, group in by_table.items():
                 fresh = [e for e in group if e.record.batch_id not in done]
-                self.stats.skipped_batches += len(group) - len(fresh)
+                skipped += len(group) - len(fresh)
                 if fresh:
-                    self._land(warehouse, table, fresh, started)
+                    inserted += self._land(warehouse, table, fresh, started)
+                    applied += len(fresh)
+        # counted once committed
+        self.stats.skipped_batches += skipped
+        self.stats.applied_batches += applied
+        self.stats.rows_inserted += inserted
+        if applied:
+            self.stats.last_applied_at = utc_now_text()
 
-    def _land(self, warehouse: Warehouse, table: str, entries: Sequence[Entry], started: str) -> None:
+    def _land(self, warehouse: Warehouse, table: str, entries: Sequence[Entry], started: str) -> int:
+        """Land the batches' rows and record them; return the rows inserted."""
         raw = RAW_TABLES[table]
         columns = landed_columns(raw)
         loaded_at = utc_now_text()
@@ -260,9 +269,7 @@ class Writer:
                 }
             ),
         )
-        self.stats.applied_batches += len(entries)
-        self.stats.rows_inserted += inserted
-        self.stats.last_applied_at = applied_at
+        return inserted
 
     @staticmethod
     def _applied_ids(warehouse: Warehouse, batch_ids: Sequence[str]) -> set[str]:
