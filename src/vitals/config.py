@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from vitals.alerts.settings import AlertSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
+from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
 Engine = Literal["duckdb", "postgres", "spark"]
@@ -145,6 +146,7 @@ class Settings(BaseSettings):
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("timezone")
     @classmethod
