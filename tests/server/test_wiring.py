@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.sentry import sentry_data as sd
 from tests.server.conftest import ServerProcess
@@ -48,3 +49,10 @@ def test_creating_the_app_registers_the_alerts_and_digest_jobs(duckdb_settings: 
     create_app(duckdb_settings)
     assert evaluate_alerts in hooks.alerts.hooks
     assert weekly_digest in hooks.digest.hooks
+
+
+def test_alerts_wait_for_the_first_build(duckdb_settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    # before any build the job logs why it did nothing instead of failing every tick
+    with caplog.at_level("INFO", logger="vitals.server.wiring"):
+        evaluate_alerts(duckdb_settings)
+    assert "metrics_daily, mart_reliability_hourly not built yet" in caplog.text

@@ -21,10 +21,21 @@ def default_routers(settings: Settings) -> list[APIRouter]:
     return [stripe_router(settings), sentry_router(settings)]
 
 
-def evaluate_alerts(settings: Settings) -> None:
-    """The alerts job: evaluate every rule now and deliver what is due."""
-    from vitals.alerts import evaluate
+ALERT_TABLES = ("metrics_daily", "mart_reliability_hourly")
+"""The models the alert rules read; until a build made them there is nothing to evaluate."""
 
+
+def evaluate_alerts(settings: Settings) -> None:
+    """The alerts job: evaluate every rule now and deliver what is due (skipped, with a log line, until the
+    first build has made the metrics the rules read)."""
+    from vitals.alerts import evaluate
+    from vitals.warehouse import open_warehouse
+
+    with open_warehouse(settings) as warehouse:
+        missing = [t for t in ALERT_TABLES if not warehouse.table_exists(warehouse.core_schema, t)]
+    if missing:
+        log.info("alerts not evaluated: %s not built yet (the first build makes them)", ", ".join(missing))
+        return
     evaluate(settings)
 
 
