@@ -1,0 +1,53 @@
+"""The API's own tables, in the warehouse's ``api`` schema (created when missing, DuckDB and PostgreSQL).
+
+Times are stored as naive UTC timestamps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from vitals.warehouse.base import Warehouse
+
+SCHEMA = "api"
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "tokens": [
+        ("token_id", "text"),
+        ("name", "text"),
+        ("role", "text"),
+        ("org_id", "text"),
+        ("token_sha256", "text"),
+        ("created_at", "timestamp"),
+        ("revoked_at", "timestamp"),
+    ],
+    "audit_log": [
+        ("audit_id", "text"),
+        ("logged_at", "timestamp"),
+        ("token_name", "text"),
+        ("role", "text"),
+        ("action", "text"),
+        ("target", "text"),
+        ("client", "text"),
+        ("detail", "text"),
+    ],
+    "config_versions": [
+        ("version", "integer"),
+        ("created_at", "timestamp"),
+        ("token_name", "text"),
+        ("changes", "text"),
+        ("config", "text"),
+    ],
+}
+
+
+def ensure_api_tables(warehouse: Warehouse) -> None:
+    """Create the ``api`` schema and its tables if missing."""
+    warehouse.execute(f"create schema if not exists {SCHEMA}")
+    for table, columns in TABLES.items():
+        warehouse.create_table(SCHEMA, table, columns)
+
+
+def utc_now() -> datetime:
+    """Now, as the naive UTC timestamp the tables store."""
+    return datetime.now(UTC).replace(tzinfo=None)
