@@ -184,6 +184,7 @@ class Scope:
         batch_rows: int = 10_000,
         action: str = "export",
         target: str = "",
+        detail: str = "",
     ) -> Iterator[pa.RecordBatch]:
         """The rows the token may read, as Arrow record batches of at most ``batch_rows`` rows, fetched
         from the engine in chunks (never all at once). The audit entry is written before the first batch."""
@@ -192,7 +193,7 @@ class Scope:
         sql, all_params = self._sql(source, "*", conditions, params)
         if order_by:
             sql += f" order by {order_by}"
-        self.audit(action, target, " and ".join(conditions) or "all rows")
+        self.audit(action, target, detail or "all rows")
         return record_batches(self.warehouse, sql, all_params, batch_rows)
 
 

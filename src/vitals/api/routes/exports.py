@@ -32,6 +32,7 @@ def _stream(
             batch_rows=ctx.settings.api.export_batch_rows,
             action=f"export.{fmt}",
             target=mart,
+            detail="&".join(f"{k}={v}" for k, v in filters.items()),
         )
         yield from encode(batches, fmt)
     finally:

@@ -104,8 +104,8 @@ def get_org(
     as_of: Annotated[date | None, Query(description="The latest scored day on or before this one.")] = None,
 ) -> OrgDetail:
     """The org's health score, band and five components with their week-over-week change, the sentence
-    that explains the move, MRR, plan, the weekly active providers of the last 8 weeks and the churn-risk
-    factors."""
+    that explains the move, MRR, plan, the weekly active providers of the last 8 weeks (``wau`` on each
+    week's last built day: the providers active in that week) and the churn-risk factors."""
     wanted = scope.require_org(org_id)
     day = scored_day(scope, HEALTH, as_of)
     rows = (
@@ -123,7 +123,7 @@ def get_org(
     if not rows:
         raise NotFound(f"org {wanted} has no health score{f' on {day.isoformat()}' if day else ''}")
     row = rows[0]
-    wap = default_catalog().metric("weekly_active_providers")
+    wap = default_catalog().metric("wau")
     assert day is not None
     values = daily_values(scope, wap, ("org", wanted), day - timedelta(weeks=WAP_TREND_WEEKS), day, action="orgs.read")
     factors = [f.strip() for f in (row["risk_factors"] or "").split(",") if f.strip()]
@@ -140,7 +140,7 @@ def get_org(
         ],
         sentence=row["health_move"],
         providers_scored=row["health_providers_scored"],
-        wap_trend=aggregate(values, "mean", "week")[-WAP_TREND_WEEKS:],
+        wap_trend=aggregate(values, "last", "week")[-WAP_TREND_WEEKS:],
         risk=RiskOut(
             is_at_risk=row["is_at_risk"],
             risk_rank=row["risk_rank"],
