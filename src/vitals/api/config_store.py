@@ -9,12 +9,12 @@ the alert rules with their stored thresholds.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vitals.alerts.rules import Rule, Threshold, load_rules
+from vitals.api.models import UtcDatetime
 from vitals.api.scope import BadRequest
 from vitals.api.tables import SCHEMA, ensure_api_tables, utc_now
 from vitals.config import HealthSettings, Settings
@@ -52,7 +52,7 @@ class ConfigVersion(BaseModel):
     """One stored version."""
 
     version: int
-    created_at: datetime | None
+    created_at: UtcDatetime | None
     token_name: str | None
     changes: dict[str, Any]
     config: EditableConfig

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 T = TypeVar("T")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+"""A moment in UTC, with its offset (the tables store naive UTC)."""
 
 
 class Error(BaseModel):
@@ -164,8 +172,8 @@ class TokenOut(BaseModel):
     name: str
     role: str
     org_id: str | None
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
 
 
 class TokenCreated(TokenOut):
@@ -188,7 +196,7 @@ class AuditOut(BaseModel):
     """One audit entry."""
 
     audit_id: str
-    at: datetime
+    at: UtcDatetime
     token_name: str
     role: str
     action: str
