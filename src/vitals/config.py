@@ -230,14 +230,17 @@ class Settings(BaseSettings):
 
     def dbt_vars(self) -> dict[str, Any]:
         """The settings the SQL models read, as dbt vars."""
-        return {
+        found: dict[str, Any] = {
             "business_tz": self.timezone,
             "event_names": self.event_names,
             "property_allowlist": self.property_allowlist,
             "job_timeout_minutes": self.job_timeout_minutes,
-            "health_weights": dict(self.health.weights),
             **self.stripe.dbt_vars(),
         }
+        if self.health.weights != HEALTH_WEIGHTS:
+            # the customer-success macros default to the seed's weights; only a change is passed
+            found["health_weights"] = dict(self.health.weights)
+        return found
 
 
 def load_settings(**overrides: Any) -> Settings:
