@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import duckdb
+import psycopg.errors
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -54,6 +56,10 @@ class ApiRoute(APIRoute):
                     return JSONResponse({"detail": f"request body larger than {self._max_body()} bytes"}, 413)
             try:
                 return await handler(request)
+            except (duckdb.CatalogException, psycopg.errors.UndefinedTable) as exc:
+                first = str(exc).strip().splitlines()[0][:200]
+                message = f"the warehouse is not built yet ({first}): run `vitals build`"
+                return JSONResponse({"detail": message}, 503)
             except tuple(kind for kind, _ in STATUS) as exc:
                 status = next(code for kind, code in STATUS if isinstance(exc, kind))
                 if status >= 500:
