@@ -120,6 +120,13 @@ def load(
     from vitals.ingest.files import load_directory
 
     settings = _settings()
+    server = _owning_server(settings)
+    if server is not None:
+        with _friendly_errors():
+            reply = server.load(directory)
+        console.print(f"loaded by the server at {server.url}")
+        console.print(reply.get("report", ""))
+        return
     with _friendly_errors():
         report = load_directory(settings, directory, progress=sys.stderr.isatty())
     console.print(report.render())
@@ -223,6 +230,12 @@ def build(
 ) -> None:
     """Transform raw data into the core model and metrics (dbt, in this process)."""
     settings = _settings()
+    server = _owning_server(settings)
+    if server is not None:
+        with _friendly_errors(), console.status(f"building in the server at {server.url}..."):
+            reply = server.build(full_refresh=full_refresh, as_of=_parse_as_of(as_of), select=select)
+        console.print(f"built by the server as of {reply['as_of']} in {reply['seconds']:.1f} s")
+        return
     result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
     console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
     _print_warnings(result)
@@ -232,6 +245,13 @@ def _print_warnings(result: Any) -> None:
     """One line per warning test of a build: its name and what dbt said."""
     for node in result.warnings():
         console.print(f"[yellow]warning[/yellow] {node.name}: {node.message or 'returned rows'}", soft_wrap=True)
+
+
+def _owning_server(settings: Settings) -> Any:
+    """The running `vitals serve` that owns the DuckDB warehouse, or None."""
+    from vitals.server.client import owning_server
+
+    return owning_server(settings)
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:
@@ -424,11 +444,43 @@ def bench(
     pg_admin_dsn: Annotated[
         str, typer.Option(help="With engine postgres: DSN used to create a fresh database per run.")
     ] = "postgresql://postgres@127.0.0.1:5432/postgres",
+    webhooks: Annotated[
+        bool, typer.Option(help="Instead: acknowledged requests/s, latency and freshness of `vitals serve`.")
+    ] = False,
+    seconds: Annotated[float, typer.Option(min=1, help="With --webhooks: how long the clients post.")] = 30,
+    clients: Annotated[int, typer.Option(min=1, help="With --webhooks: concurrent clients (2 processes).")] = 16,
+    build_interval: Annotated[
+        float, typer.Option(min=0.05, help="With --webhooks: the server's build interval (minutes).")
+    ] = 1.0,
 ) -> None:
-    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS."""
+    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS.
+    With --webhooks: the live service's sustained acknowledged requests/s, p50/p99 latency and
+    event-to-metric freshness."""
     from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
 
     settings = _settings()
+    if webhooks:
+        from vitals.bench.webhooks import run_webhook_bench
+
+        processes = 2 if clients >= 2 else 1
+        target = out or data_root / f"bench-webhooks-{settings.engine}.json"
+        fresh_db = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
+        with _friendly_errors():
+            webhook_report = run_webhook_bench(
+                settings,
+                seconds=seconds,
+                processes=processes,
+                threads=max(clients // processes, 1),
+                build_interval_minutes=build_interval,
+                work_dir=data_root,
+                fresh_warehouse=fresh_db,
+                out=target,
+                say=console.print,
+            )
+        for line in webhook_report.lines():
+            console.print(line)
+        console.print(f"report written to {target}")
+        return
     out = out or data_root / f"bench-{settings.engine}-{events}.json"
     fresh = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
     with _friendly_errors():
@@ -675,6 +727,32 @@ def tokens_revoke(name_or_id: Annotated[str, typer.Argument(help="The token's na
         record = TokenStore(warehouse).revoke(name_or_id)
         _token_audit(warehouse, "token.revoke", record.name, "")
     console.print(f"revoked token {record.name!r} (id {record.token_id})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: serve.host).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: serve.port).")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every HTTP request (costly at high request rates).")] = False,
+) -> None:
+    """Run the live service: owns the warehouse, takes events and webhooks in durably, builds on schedule."""
+    import logging
+
+    import uvicorn
+
+    from vitals.server.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    settings = _settings()
+    host = host or settings.serve.host
+    port = port or settings.serve.port
+    advertised = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    with _friendly_errors():
+        application = create_app(settings, url=f"http://{advertised}:{port}")
+        from vitals.warehouse.connect import open_warehouse
+
+        open_warehouse(settings).close()  # a locked DuckDB file is reported here, before the server starts
+    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -22,6 +22,7 @@ from pydantic_settings import (
 from vitals.alerts.settings import AlertSettings
 from vitals.api.settings import ApiSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
+from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
 Engine = Literal["duckdb", "postgres", "spark"]
@@ -183,6 +184,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -13,6 +13,8 @@ from vitals.config import Settings
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, SecretStr):  # never written to a file: secrets belong in the environment
+        return '""'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

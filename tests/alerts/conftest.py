@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+
 from tests.alerts.generated import Built, build_generated
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, write_rules
 from tests.alerts.smtp import Inbox, free_port
 from tests.conftest import make_settings
-
 from vitals.alerts import evaluate
 from vitals.alerts.settings import AlertSettings
 from vitals.config import Settings

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from tests.alerts.conftest import SECRET
 from tests.alerts.receivers import Receiver
 from tests.alerts.series import create_tables, put_hour, write_rules
 from tests.alerts.test_timeline import hour, quality_rule
 from tests.conftest import make_settings
-from typer.testing import CliRunner
-
 from vitals.cli import app
 from vitals.config import load_settings
 

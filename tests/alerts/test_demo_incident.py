@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tests.alerts.generated import Built
 from tests.alerts.receivers import Receiver, serve
-
 from vitals.alerts import evaluate
 from vitals.alerts.settings import AlertSettings
 from vitals.config import Settings

@@ -13,11 +13,11 @@ from typing import Any
 
 import psycopg
 import pytest
+
 from tests.alerts.conftest import alert_settings
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, put_hour
 from tests.alerts.smtp import Inbox, free_port
-
 from vitals.alerts import evaluate
 from vitals.alerts.state import AlertStore
 from vitals.warehouse import open_warehouse

@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from tests.alerts.series import write_rules
 from tests.conftest import make_settings
-
 from vitals.alerts.conditions import Point, judge, robust_z
 from vitals.alerts.durations import format_duration, parse_duration
 from vitals.alerts.rules import DEFAULT_RULES_FILE, Rule, RulesError, load_rules, read_rules_file

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.alerts.conftest import SECRET, alert_settings
 from tests.alerts.receivers import Receiver
 from tests.alerts.series import create_tables, put_daily, put_hour
-
 from vitals.alerts import evaluate
 from vitals.alerts.engine import _tick
 from vitals.alerts.manage import silence

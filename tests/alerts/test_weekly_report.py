@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
 from tests.alerts.generated import Built
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.smtp import Inbox
-from typer.testing import CliRunner
-
 from vitals.alerts import evaluate
 from vitals.alerts.settings import AlertSettings
 from vitals.cli import app

@@ -8,14 +8,12 @@ Requests need ``Authorization: Bearer <token>``; every request is recorded.
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.local_http import Answer, Get, serve_json
 
 Obj = dict[str, Any]
 
@@ -67,31 +65,12 @@ def _moment(text: str) -> datetime:
 def serve(fake: FakeSentry) -> Iterator[str]:
     """Run the fake on 127.0.0.1 (a free port) in a thread; yields its base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            here = f"http://{self.headers.get('Host')}{self.path}"
-            status, body, link = fake.respond(here, url.path, parse_qs(url.query), self.headers.get("Authorization"))
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if link:
-                self.send_header("Link", link)
-            if status == 429:
-                self.send_header("Retry-After", "0")
-            self.end_headers()
-            self.wfile.write(data)
+    def respond(request: Get) -> Answer:
+        status, body, link = fake.respond(request.url, request.path, request.query, request.authorization)
+        headers = {"Link": link} if link else {}
+        if status == 429:
+            headers["Retry-After"] = "0"
+        return Answer(status, body, headers)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_json(respond) as url:
+        yield url

@@ -8,13 +8,11 @@ GET /v1/invoices/<id>/lines pages an invoice's lines. Requests need ``Authorizat
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.local_http import Answer, Get, serve_json
 
 Obj = dict[str, Any]
 
@@ -72,27 +70,9 @@ class FakeStripe:
 def serve(fake: FakeStripe) -> Iterator[str]:
     """Run the fake on 127.0.0.1 (a free port) in a thread; yields its base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            status, body = fake.respond(url.path, parse_qs(url.query), self.headers.get("Authorization"))
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", "req_fake")
-            self.end_headers()
-            self.wfile.write(data)
+    def respond(request: Get) -> Answer:
+        status, body = fake.respond(request.path, request.query, request.authorization)
+        return Answer(status, body, {"Request-Id": "req_fake"})
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_json(respond) as url:
+        yield url

@@ -1,11 +1,14 @@
 """The CEO's weekly digest: headline metrics against last week, the month's MRR bridge, the orgs whose health
-moved most (with the sentence why) and the week's alerts. Rendered as HTML (email) and Slack blocks."""
+moved most (with the sentence why), the week's alerts and charts (``charts.py``). Rendered as HTML (email and
+file, the charts as images beside it) and Slack blocks (the charts as links)."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +18,7 @@ from vitals.errors import VitalsError
 from vitals.health import HealthError, HealthLine, health_report
 from vitals.metrics.catalog import Metric, default_catalog
 from vitals.metrics.headline import HEADLINE, format_value
+from vitals.reports.charts import CHARTS, Trends, chart_filename, load_trends
 from vitals.revenue import BRIDGE, MonthBridge, RevenueError, revenue_bridge
 from vitals.warehouse import open_warehouse
 
@@ -67,10 +71,15 @@ class WeeklyReport:
     alerts: list[AlertLine]
     dashboard_url: str
     notes: list[str] = field(default_factory=list)
+    trends: Trends | None = None
 
     @property
     def title(self) -> str:
         return f"vitals weekly: {self.week_start:%b %-d} – {self.week_end:%b %-d, %Y}"
+
+    def chart_files(self) -> list[tuple[str, str]]:
+        """(file name, title) of each chart, saved beside the digest."""
+        return [(chart_filename(self.week_end, spec.slug), spec.title) for spec in CHARTS]
 
 
 def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyReport:
@@ -104,6 +113,7 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
             for n in store.notifications(since=week_start)
             if n.created_at < week_end and n.kind in ("firing", "resolved")
         ]
+        trends = load_trends(wh, end)
     values = {(str(d)[:10], n): (None if v is None else float(v)) for d, n, v in rows}
     catalog = default_catalog()
     headlines = [
@@ -132,7 +142,7 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
         seen.add(key)
         alerts.append(AlertLine(n.created_at, n.rule_name, n.scope, str(n.payload.get("summary", "")), n.kind))
     return WeeklyReport(
-        end - timedelta(days=6), end, headlines, bridge, movers, alerts, settings.alerts.dashboard_url, notes
+        end - timedelta(days=6), end, headlines, bridge, movers, alerts, settings.alerts.dashboard_url, notes, trends
     )
 
 
@@ -155,13 +165,21 @@ def render_text(report: WeeklyReport) -> str:
         out += [f"  {m.name[:40]:<40} {m.score:5.1f} {m.band:<8} {m.move or ''}" for m in report.movers]
     out += ["", "Alerts this week:" if report.alerts else "No alerts this week."]
     out += [f"  {a.at:%a %H:%M} {a.status:<8} {a.summary}" for a in report.alerts]
+    out += ["", "Charts: " + ", ".join(name for name, _ in report.chart_files())]
     out += [f"note: {n}" for n in report.notes]
     return "\n".join(out) + "\n"
 
 
-def render_html(report: WeeklyReport) -> str:
-    """A self-contained HTML page (the email body, and the file saved to disk)."""
+def render_html(report: WeeklyReport, image_src: Callable[[str], str] | None = None) -> str:
+    """The HTML page: the email body (``image_src`` maps a chart's file name to its ``cid:``) and the file
+    saved to disk (charts by relative path, the default)."""
     e = html.escape
+    src = image_src or (lambda name: name)
+    charts = [
+        f"<p><img src='{e(src(name), quote=True)}' alt='{e(title, quote=True)}' width='760' "
+        "style='max-width:100%;height:auto'></p>"
+        for name, title in report.chart_files()
+    ]
 
     def table(head: list[str], rows: list[list[str]]) -> str:
         th = "".join(f"<th align='left' style='padding:4px 12px 4px 0'>{e(h)}</th>" for h in head)
@@ -179,12 +197,17 @@ def render_html(report: WeeklyReport) -> str:
             ["metric", "this week", "vs last week"],
             [[h.metric.label, format_value(h.metric.unit, h.value), h.change_text()] for h in report.headlines],
         ),
+        charts[0],
+        charts[2],
     ]
     if report.bridge is not None:
         parts += [
             f"<h2>MRR bridge {report.bridge.month:%Y-%m}</h2>",
             table(["", ""], [list(r) for r in _bridge_rows(report.bridge)]),
+            charts[1],
         ]
+    else:
+        parts += ["<h2>MRR bridge</h2>", charts[1]]  # the image says there is none
     if report.movers:
         parts += [
             "<h2>Biggest health moves</h2>",
@@ -205,8 +228,9 @@ def render_html(report: WeeklyReport) -> str:
     return "".join(parts)
 
 
-def render_slack(report: WeeklyReport) -> dict[str, Any]:
-    """A Slack incoming-webhook body: ``text`` and blocks."""
+def render_slack(report: WeeklyReport, saved_in: Path | None = None) -> dict[str, Any]:
+    """A Slack incoming-webhook body: ``text`` and blocks. Incoming webhooks take no files, so the charts are
+    links under the dashboard's ``/reports/`` (or, without a dashboard URL, the folder they are saved in)."""
     lines = [
         f"*{h.metric.label}*: {format_value(h.metric.unit, h.value)} ({h.change_text()})" for h in report.headlines
     ]
@@ -226,4 +250,12 @@ def render_slack(report: WeeklyReport) -> dict[str, Any]:
         )
     alerts = "\n".join(f"• {a.status}: {a.summary}" for a in report.alerts) or "none"
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Alerts this week*\n{alerts}"[:2900]}})
+    files = report.chart_files()
+    if report.dashboard_url:
+        base = report.dashboard_url.rstrip("/")
+        charts = "*Charts*: " + " · ".join(f"<{base}/reports/{name}|{title}>" for name, title in files)
+    else:
+        where = f" in {saved_in}" if saved_in is not None else ""
+        charts = f"*Charts* saved{where}: " + ", ".join(name for name, _ in files)
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": charts[:2900]}})
     return {"text": report.title, "blocks": blocks}

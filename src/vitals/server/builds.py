@@ -1,0 +1,95 @@
+"""dbt builds inside the server: the pending journal applied first, then the build, under the writer lock."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vitals.config import Settings
+from vitals.server.scheduler import utc_now
+from vitals.server.writer import Writer
+from vitals.warehouse.dbt import BuildResult, build
+
+log = logging.getLogger("vitals.server.builds")
+
+
+@dataclass
+class BuildRecord:
+    """The last build the server ran (scheduled or asked for)."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = "running"
+    as_of: datetime | None = None
+    seconds: float | None = None
+    error: str | None = None
+    trigger: str = "schedule"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "outcome": self.outcome,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "seconds": self.seconds,
+            "error": self.error,
+            "trigger": self.trigger,
+        }
+
+
+class Builder:
+    """Runs builds one at a time and remembers the last one and the last success."""
+
+    def __init__(self, settings: Settings, writer: Writer) -> None:
+        self.settings = settings
+        self.writer = writer
+        self.last: BuildRecord | None = None
+        self.last_success: BuildRecord | None = None
+        self._lock = threading.Lock()
+
+    def incremental(self) -> None:
+        """The scheduled build (raises ``BuildError`` on failure, for the scheduler to record)."""
+        self.run(trigger="schedule")
+
+    def run(
+        self,
+        *,
+        as_of: datetime | None = None,
+        full_refresh: bool = False,
+        select: str | None = None,
+        trigger: str = "schedule",
+    ) -> BuildResult:
+        """Apply the pending journal, then build; record the outcome."""
+        with self.writer.lock:
+            record = BuildRecord(started_at=utc_now(), trigger=trigger)
+            with self._lock:
+                self.last = record
+            try:
+                self.writer.drain()
+                result = build(self.settings, as_of=as_of, full_refresh=full_refresh, select=select)
+            except Exception as exc:
+                with self._lock:
+                    record.finished_at = utc_now()
+                    record.outcome = "failed"
+                    record.error = str(exc)
+                raise
+            with self._lock:
+                record.finished_at = utc_now()
+                record.outcome = "success"
+                record.as_of = result.as_of
+                record.seconds = round(result.elapsed, 3)
+                self.last_success = record
+        log.info("build (%s) as of %s in %.1f s", trigger, result.as_of.isoformat(), result.elapsed)
+        return result
+
+    def status(self) -> dict[str, Any]:
+        """The last build and the last successful one."""
+        with self._lock:
+            return {
+                "last": self.last.as_dict() if self.last else None,
+                "last_success": self.last_success.as_dict() if self.last_success else None,
+            }

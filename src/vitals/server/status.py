@@ -1,0 +1,95 @@
+"""``GET /healthz``, ``GET /readyz`` and ``GET /api/v1/status``.
+
+Status reports, per raw table, the freshness of its newest row (``_loaded_at``, when vitals landed it,
+and the lag from then to now) and the latest load recorded for it; the last build and the last
+successful one; each scheduled job's runs, failures, last outcome and last error; and the journal.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from vitals.ingest.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, RAW_TABLES
+from vitals.server.runtime import Runtime
+from vitals.warehouse import open_warehouse
+
+_LOADED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def create_router(runtime: Runtime) -> APIRouter:
+    """The health, readiness and status routes."""
+    router = APIRouter()
+
+    @router.get("/healthz", summary="The process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="The warehouse is open and the journal replayed")
+    async def readyz() -> JSONResponse:
+        if runtime.ready.is_set():
+            return JSONResponse({"ready": True})
+        reason = runtime.replay_error or "replaying the journal"
+        return JSONResponse({"ready": False, "reason": reason}, status_code=503)
+
+    @router.get("/api/v1/status", summary="Freshness per source, the last build, job errors, the journal")
+    async def status() -> dict[str, Any]:
+        return await run_in_threadpool(service_status, runtime)
+
+    return router
+
+
+def service_status(runtime: Runtime) -> dict[str, Any]:
+    """The status document."""
+    now = datetime.now(UTC)
+    return {
+        "ready": runtime.ready.is_set(),
+        "engine": runtime.settings.engine,
+        "now": now.isoformat(),
+        "sources": source_freshness(runtime, now),
+        "build": runtime.builder.status(),
+        "jobs": runtime.scheduler.states(),
+        "journal": {
+            "pending_batches": runtime.writer.pending,
+            "recovered_at_start": runtime.recovered,
+            "applied_batches": runtime.writer.stats.applied_batches,
+            "skipped_batches": runtime.writer.stats.skipped_batches,
+            "rows_inserted": runtime.writer.stats.rows_inserted,
+            "last_applied_at": runtime.writer.stats.last_applied_at,
+            "last_error": runtime.writer.stats.last_error,
+            "commits": runtime.journal.commits,
+            "records_committed": runtime.journal.records_committed,
+            "segments": len(runtime.journal.segments()),
+        },
+    }
+
+
+def source_freshness(runtime: Runtime, now: datetime) -> dict[str, Any]:
+    """Per raw table: newest row's landing time, its lag in seconds, and the latest load."""
+    found: dict[str, Any] = {}
+    with open_warehouse(runtime.settings) as warehouse:
+        for name in RAW_TABLES:
+            newest = warehouse.query(f"select max({LOADED_AT_COLUMN}) from {RAW_SCHEMA}.{name}")[0][0]
+            load = warehouse.query(
+                f"select source, rows_read, rows_inserted, finished_at from {RAW_SCHEMA}.{LOADS.name} "
+                "where table_name = ? order by finished_at desc limit 1",
+                [name],
+            )
+            lag = None
+            if newest:
+                landed = datetime.strptime(newest, _LOADED_AT_FORMAT).replace(tzinfo=UTC)
+                lag = round(max((now - landed).total_seconds(), 0.0), 3)
+            found[name] = {
+                "newest_row_loaded_at": newest,
+                "lag_seconds": lag,
+                "last_load": (
+                    {"source": load[0][0], "rows_read": load[0][1], "rows_inserted": load[0][2], "at": load[0][3]}
+                    if load
+                    else None
+                ),
+            }
+    return found
