@@ -41,11 +41,22 @@ TABLES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+_ENSURED: set[tuple[str, str]] = set()
+"""Warehouses (engine, file or DSN) whose API tables this process has created or found."""
+
+
 def ensure_api_tables(warehouse: Warehouse) -> None:
-    """Create the ``api`` schema and its tables if missing."""
+    """Create the ``api`` schema and its tables if missing (once per warehouse and process: every request
+    authenticates, and the DDL would otherwise run each time)."""
+    where = getattr(warehouse, "path", None) or getattr(warehouse, "dsn", None)
+    key = (warehouse.engine, str(where))
+    if where is not None and key in _ENSURED and warehouse.table_exists(SCHEMA, "config_versions"):
+        return
     warehouse.execute(f"create schema if not exists {SCHEMA}")
     for table, columns in TABLES.items():
         warehouse.create_table(SCHEMA, table, columns)
+    if where is not None:
+        _ENSURED.add(key)
 
 
 def utc_now() -> datetime:
