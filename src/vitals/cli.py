@@ -674,6 +674,61 @@ def report_weekly(
             raise typer.Exit(1)
 
 
+tokens_app = typer.Typer(help="API tokens: create (shown once), list and revoke.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _token_audit(warehouse: Any, action: str, target: str, detail: str) -> None:
+    from vitals.api.audit import AuditLog
+
+    AuditLog(warehouse).record(token_name="cli", role="cli", action=action, target=target, client="cli", detail=detail)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer or org.")],
+    org: Annotated[str | None, typer.Option(help="The org an org token reads (required for --role org).")] = None,
+    name: Annotated[str | None, typer.Option(help="A name to list and revoke it by (default: role-<id>).")] = None,
+) -> None:
+    """Create an API token. The token is printed once, as the last line; only its hash is stored."""
+    from vitals.api.tokens import TokenStore
+    from vitals.warehouse import open_warehouse
+
+    with _friendly_errors(), open_warehouse(_settings()) as warehouse:
+        record, secret = TokenStore(warehouse).create(role, org_id=org, name=name)
+        _token_audit(warehouse, "token.create", record.name, f"role {record.role}")
+    scope = f" for org {record.org_id}" if record.org_id else ""
+    console.print(f"created {record.role} token {record.name!r} (id {record.token_id}){scope}; store it now:")
+    print(secret)
+
+
+@tokens_app.command("list")
+def tokens_list(format: Annotated[Format, typer.Option(help="Output format.")] = "table") -> None:
+    """List API tokens (never their secrets)."""
+    from vitals.api.tokens import TokenStore
+    from vitals.warehouse import open_warehouse
+
+    with _friendly_errors(), open_warehouse(_settings()) as warehouse:
+        tokens = TokenStore(warehouse).list()
+    rows = [
+        (t.name, t.token_id, t.role, t.org_id or "", str(t.created_at)[:19], str(t.revoked_at or "")[:19])
+        for t in tokens
+    ]
+    _print_rows(["name", "id", "role", "org", "created_at", "revoked_at"], rows, format, limit=len(rows) or 1)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(name_or_id: Annotated[str, typer.Argument(help="The token's name or id.")]) -> None:
+    """Revoke an API token: it gets 401 from now on."""
+    from vitals.api.tokens import TokenStore
+    from vitals.warehouse import open_warehouse
+
+    with _friendly_errors(), open_warehouse(_settings()) as warehouse:
+        record = TokenStore(warehouse).revoke(name_or_id)
+        _token_audit(warehouse, "token.revoke", record.name, "")
+    console.print(f"revoked token {record.name!r} (id {record.token_id})")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: serve.host).")] = None,

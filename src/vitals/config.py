@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from vitals.alerts.settings import AlertSettings
+from vitals.api.settings import ApiSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
 from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
@@ -105,6 +106,41 @@ class IngestSettings(BaseModel):
     )
 
 
+HEALTH_WEIGHTS: dict[str, float] = {
+    "engagement": 0.40,
+    "quality": 0.25,
+    "depth": 0.15,
+    "reliability": 0.10,
+    "latency": 0.10,
+}
+"""The seed's health weights (SPEC §6.5)."""
+
+
+class HealthSettings(BaseModel):
+    """The health score's component weights (SPEC §6.5); they are normalized by their sum."""
+
+    model_config = {"extra": "forbid"}
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: dict(HEALTH_WEIGHTS),
+        description="Weight of each component (engagement, quality, depth, reliability, latency); each >= 0, "
+        "their sum > 0. A component left out keeps its default.",
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _valid_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(HEALTH_WEIGHTS))
+        if unknown:
+            raise ValueError(f"unknown health component(s) {unknown}; known: {list(HEALTH_WEIGHTS)}")
+        merged = {**HEALTH_WEIGHTS, **value}
+        if any(weight < 0 for weight in merged.values()):
+            raise ValueError("a health weight is negative")
+        if sum(merged.values()) <= 0:
+            raise ValueError("the health weights must have a positive sum")
+        return merged
+
+
 class Settings(BaseSettings):
     """Everything vitals can be told. Each field is documented in docs/configuration.md."""
 
@@ -146,6 +182,8 @@ class Settings(BaseSettings):
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("timezone")
@@ -194,13 +232,17 @@ class Settings(BaseSettings):
 
     def dbt_vars(self) -> dict[str, Any]:
         """The settings the SQL models read, as dbt vars."""
-        return {
+        found: dict[str, Any] = {
             "business_tz": self.timezone,
             "event_names": self.event_names,
             "property_allowlist": self.property_allowlist,
             "job_timeout_minutes": self.job_timeout_minutes,
             **self.stripe.dbt_vars(),
         }
+        if self.health.weights != HEALTH_WEIGHTS:
+            # the customer-success macros default to the seed's weights; only a change is passed
+            found["health_weights"] = dict(self.health.weights)
+        return found
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -14,11 +14,13 @@ log = logging.getLogger("vitals.server.wiring")
 
 
 def default_routers(settings: Settings) -> list[APIRouter]:
-    """The webhook receivers: Stripe (``POST /webhooks/stripe``) and Sentry (``POST /webhooks/sentry``)."""
+    """The webhook receivers: Stripe (``POST /webhooks/stripe``) and Sentry (``POST /webhooks/sentry``), and
+    the token-authenticated HTTP API (``/api/v1``, docs/api.md)."""
+    from vitals.api.app import create_api_router
     from vitals.sentry.webhook import create_router as sentry_router
     from vitals.stripe.webhook import create_router as stripe_router
 
-    return [stripe_router(settings), sentry_router(settings)]
+    return [stripe_router(settings), sentry_router(settings), create_api_router(settings)]
 
 
 ALERT_TABLES = ("metrics_daily", "mart_reliability_hourly")

@@ -1,0 +1,163 @@
+"""Metric series and period comparisons over ``metrics_daily``, read through a ``Scope``.
+
+Aggregation of a day's values into a week (Monday start) or month, by the catalog unit:
+- ``cents`` (MRR, ARR, MRR at risk, movements): the value of the period's last built day (a balance at
+  the end of the period);
+- every other unit (counts, ratios, percents, scores, durations): the mean of the period's daily values
+  (so a week of DAD reads as the average DAD, and a rolling WAU is never summed 7 times over).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from vitals.api.models import Point, SummaryItem, SummaryOut, clean
+from vitals.api.scope import BadRequest, Scope, Source
+from vitals.metrics.catalog import Metric, default_catalog
+from vitals.metrics.headline import HEADLINE
+
+Grain = Literal["day", "week", "month"]
+METRICS_DAILY = Source("{core}.metrics_daily", "long")
+PERIOD_DAYS = {"week": 7, "month": 30}
+
+
+def aggregation(metric: Metric, grain: Grain) -> Literal["day", "mean", "last"]:
+    """How the daily values of ``metric`` become one value per ``grain`` period."""
+    if grain == "day":
+        return "day"
+    return "last" if metric.unit == "cents" else "mean"
+
+
+def period_start(day: date, grain: Grain) -> date:
+    """The first day of the period holding ``day``."""
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def daily_values(
+    scope: Scope,
+    metric: Metric,
+    entity: tuple[str, str],
+    start: date | None,
+    end: date | None,
+    *,
+    action: str,
+) -> list[tuple[date, float | None]]:
+    """The metric's daily values for the entity between ``start`` and ``end`` (inclusive), oldest first."""
+    entity_type, entity_id = entity
+    if entity_type not in metric.grain:
+        raise BadRequest(f"metric {metric.name} has no {entity_type} grain (it has {', '.join(metric.grain)})")
+    conditions = ["metric_name = ?", "entity_type = ?", "entity_id = ?"]
+    params: list[Any] = [metric.name, entity_type, entity_id]
+    if start is not None:
+        conditions.append("metric_date >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append("metric_date <= ?")
+        params.append(end)
+    rows = scope.select(
+        METRICS_DAILY,
+        columns="metric_date, value",
+        conditions=conditions,
+        params=params,
+        order_by="metric_date",
+        action=action,
+        target=f"{metric.name}:{entity_id}",
+        org_level=entity_type == "org",
+    )
+    return [(_day(r["metric_date"]), clean(None if r["value"] is None else float(r["value"]))) for r in rows]
+
+
+def aggregate(values: list[tuple[date, float | None]], how: str, grain: Grain) -> list[Point]:
+    """One point per period (periods without a value are left out)."""
+    if how == "day":
+        return [Point(period_start=d, value=v) for d, v in values]
+    periods: dict[date, list[float]] = {}
+    for day, value in values:
+        bucket = periods.setdefault(period_start(day, grain), [])
+        if value is not None:
+            bucket.append(value)
+    return [Point(period_start=p, value=_reduce(v, how)) for p, v in sorted(periods.items())]
+
+
+def _reduce(values: list[float], how: str) -> float | None:
+    if not values:
+        return None
+    return values[-1] if how == "last" else sum(values) / len(values)
+
+
+def latest_day(scope: Scope, as_of: date | None) -> date | None:
+    """The newest built day of ``metrics_daily`` on or before ``as_of``."""
+    sql = f"select max(metric_date) from {scope.warehouse.core_schema}.metrics_daily"
+    params: list[Any] = []
+    if as_of is not None:
+        sql += " where metric_date <= ?"
+        params.append(as_of)
+    value = scope.warehouse.query(sql, params or None)[0][0]
+    return None if value is None else _day(value)
+
+
+def summary(scope: Scope, period: Literal["week", "month"], org: str | None, as_of: date | None) -> SummaryOut:
+    """Each headline metric over the trailing period (7 or 30 days ending on the latest built day on or
+    before ``as_of``) against the period before; metrics without the entity's grain are left out."""
+    entity = scope.entity(org)
+    entity_type: Literal["global", "org"] = "org" if entity[0] == "org" else "global"
+    end = latest_day(scope, as_of)
+    catalog = default_catalog()
+    if end is None:
+        return SummaryOut(
+            period=period,
+            entity_type=entity_type,
+            entity_id=entity[1],
+            start=None,
+            end=None,
+            previous_start=None,
+            previous_end=None,
+            items=[],
+        )
+    days = PERIOD_DAYS[period]
+    start, prev_end = end - timedelta(days=days - 1), end - timedelta(days=days)
+    prev_start = prev_end - timedelta(days=days - 1)
+    items: list[SummaryItem] = []
+    for name in HEADLINE:
+        metric = catalog.metric(name)
+        if entity[0] not in metric.grain:
+            continue
+        values = daily_values(scope, metric, entity, prev_start, end, action="summary")
+        how = "last" if metric.unit == "cents" else "mean"
+        current = _reduce([v for d, v in values if d >= start and v is not None], how)
+        previous = _reduce([v for d, v in values if d <= prev_end and v is not None], how)
+        change = None if current is None or previous is None else current - previous
+        percent = None if change is None or not previous else 100 * change / abs(previous)
+        items.append(
+            SummaryItem(
+                metric=name,
+                label=metric.label,
+                unit=metric.unit,
+                direction=metric.direction,
+                value=current,
+                previous=previous,
+                change=change,
+                change_percent=percent,
+            )
+        )
+    return SummaryOut(
+        period=period,
+        entity_type=entity_type,
+        entity_id=entity[1],
+        start=start,
+        end=end,
+        previous_start=prev_start,
+        previous_end=prev_end,
+        items=items,
+    )
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -1,0 +1,64 @@
+"""The API's own tables, in the warehouse's ``api`` schema (created when missing, DuckDB and PostgreSQL).
+
+Times are stored as naive UTC timestamps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from vitals.warehouse.base import Warehouse
+
+SCHEMA = "api"
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "tokens": [
+        ("token_id", "text"),
+        ("name", "text"),
+        ("role", "text"),
+        ("org_id", "text"),
+        ("token_sha256", "text"),
+        ("created_at", "timestamp"),
+        ("revoked_at", "timestamp"),
+    ],
+    "audit_log": [
+        ("audit_id", "text"),
+        ("logged_at", "timestamp"),
+        ("token_name", "text"),
+        ("role", "text"),
+        ("action", "text"),
+        ("target", "text"),
+        ("client", "text"),
+        ("detail", "text"),
+    ],
+    "config_versions": [
+        ("version", "integer"),
+        ("created_at", "timestamp"),
+        ("token_name", "text"),
+        ("changes", "text"),
+        ("config", "text"),
+    ],
+}
+
+
+_ENSURED: set[tuple[str, str]] = set()
+"""Warehouses (engine, file or DSN) whose API tables this process has created or found."""
+
+
+def ensure_api_tables(warehouse: Warehouse) -> None:
+    """Create the ``api`` schema and its tables if missing (once per warehouse and process: every request
+    authenticates, and the DDL would otherwise run each time)."""
+    where = getattr(warehouse, "path", None) or getattr(warehouse, "dsn", None)
+    key = (warehouse.engine, str(where))
+    if where is not None and key in _ENSURED and warehouse.table_exists(SCHEMA, "config_versions"):
+        return
+    warehouse.execute(f"create schema if not exists {SCHEMA}")
+    for table, columns in TABLES.items():
+        warehouse.create_table(SCHEMA, table, columns)
+    if where is not None:
+        _ENSURED.add(key)
+
+
+def utc_now() -> datetime:
+    """Now, as the naive UTC timestamp the tables store."""
+    return datetime.now(UTC).replace(tzinfo=None)
