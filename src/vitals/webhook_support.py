@@ -7,10 +7,13 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from starlette.requests import Request
+
+T = TypeVar("T", bound=BaseModel)
 
 
 class BodyTooLarge(Exception):
@@ -73,3 +76,20 @@ class SecretsEnvSource(PydanticBaseSettingsSource):
         if value is None:
             return {}
         return {self.field: {self.key: value}}
+
+
+def split_secrets(value: Any) -> Any:
+    """``"a, b"`` -> ``["a", "b"]`` (a field validator for secrets given as one comma-separated text)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def settings_section(settings: Any, name: str, section: type[T], env: str, key: str) -> T:
+    """``settings.<name>`` when it is a ``section``; for an object without one, the section's defaults with the
+    secrets from the environment variable ``env`` (as ``key``)."""
+    found = getattr(settings, name, None)
+    if isinstance(found, section):
+        return found
+    secrets = os.environ.get(env)
+    return section.model_validate({key: secrets}) if secrets is not None else section()

@@ -7,13 +7,12 @@ secret is rotated); ``SentryEnvSource`` reads it with environment precedence.
 from __future__ import annotations
 
 import json
-import os
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode
 
-from vitals.webhook_support import SecretsEnvSource
+from vitals.webhook_support import SecretsEnvSource, settings_section, split_secrets
 
 SECRET_ENV = "VITALS_SENTRY_CLIENT_SECRET"
 """The integration's client secret (comma-separated: several while it is rotated)."""
@@ -54,12 +53,7 @@ class SentrySettings(BaseModel):
     )
     api_timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of each REST API request.")
 
-    @field_validator("client_secrets", mode="before")
-    @classmethod
-    def _split_secrets(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+    _split_secrets = field_validator("client_secrets", mode="before")(split_secrets)
 
     @field_validator("project_org_map", mode="before")
     @classmethod
@@ -86,8 +80,4 @@ class SentryEnvSource(SecretsEnvSource):
 def sentry_settings(settings: Any) -> SentrySettings:
     """The ``sentry`` section of the settings (for an object without one: the defaults with the secrets
     from ``VITALS_SENTRY_CLIENT_SECRET``)."""
-    found = getattr(settings, "sentry", None)
-    if isinstance(found, SentrySettings):
-        return found
-    secrets = os.environ.get(SECRET_ENV)
-    return SentrySettings.model_validate({"client_secrets": secrets}) if secrets is not None else SentrySettings()
+    return settings_section(settings, "sentry", SentrySettings, SECRET_ENV, "client_secrets")

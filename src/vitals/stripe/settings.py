@@ -7,13 +7,12 @@ deployment tools hand out); ``StripeEnvSource`` reads it with environment preced
 from __future__ import annotations
 
 import json
-import os
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode
 
-from vitals.webhook_support import SecretsEnvSource
+from vitals.webhook_support import SecretsEnvSource, settings_section, split_secrets
 
 SECRETS_ENV = "VITALS_STRIPE_WEBHOOK_SECRETS"
 """Comma-separated webhook signing secrets (``whsec_...``); several while a secret is rotated."""
@@ -76,12 +75,7 @@ class StripeSettings(BaseModel):
         "raw.currency_rates (see docs/metrics/revenue.md).",
     )
 
-    @field_validator("webhook_secrets", mode="before")
-    @classmethod
-    def _split_secrets(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+    _split_secrets = field_validator("webhook_secrets", mode="before")(split_secrets)
 
     @field_validator("customer_org_map", mode="before")
     @classmethod
@@ -116,8 +110,4 @@ class StripeEnvSource(SecretsEnvSource):
 def stripe_settings(settings: Any) -> StripeSettings:
     """The ``stripe`` section of the settings (for an object without one: the defaults with the secrets
     from ``VITALS_STRIPE_WEBHOOK_SECRETS``)."""
-    found = getattr(settings, "stripe", None)
-    if isinstance(found, StripeSettings):
-        return found
-    secrets = os.environ.get(SECRETS_ENV)
-    return StripeSettings.model_validate({"webhook_secrets": secrets}) if secrets is not None else StripeSettings()
+    return settings_section(settings, "stripe", StripeSettings, SECRETS_ENV, "webhook_secrets")
