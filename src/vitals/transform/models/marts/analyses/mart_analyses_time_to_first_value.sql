@@ -6,10 +6,6 @@
 
 with
 
-events as (
-    select * from {{ ref('stg_app__events') }}
-),
-
 jobs as (
     select * from {{ ref('summarization_jobs') }}
 ),
@@ -19,12 +15,7 @@ organizations as (
 ),
 
 signups as (
-    select
-        org_id,
-        min(occurred_at) as signup_at
-    from events
-    where event_name = 'org_created' and org_id is not null
-    group by org_id
+    select * from {{ ref('int_org_signups') }}
 ),
 
 first_values as (
