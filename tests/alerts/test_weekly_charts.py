@@ -20,7 +20,8 @@ from tests.alerts.generated import Built
 from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, put_daily
 from tests.alerts.smtp import Inbox
-from vitals.alerts.settings import AlertSettings
+from tests.alerts.test_weekly_report import ceo_routes
+from tests.alerts.test_weekly_report import settings_for as report_settings
 from vitals.config import Settings
 from vitals.reports.charts import DPI, SIZE_INCHES, Trends, bridge_bars, load_trends, render_bridge, render_charts
 from vitals.reports.digest import charts, save, send
@@ -61,11 +62,7 @@ def assert_chart_png(data: bytes) -> None:
 
 
 def settings_for(tmp_path: Path, generated: Built, routes: dict[str, Any], digest: list[str]) -> Settings:
-    return Settings(
-        warehouse=generated.copy_to(tmp_path),
-        state_dir=tmp_path / "state",
-        alerts=AlertSettings(routes=routes, digest_routes=digest, dashboard_url=DASHBOARD),
-    )
+    return report_settings(tmp_path, generated, routes, digest, dashboard_url=DASHBOARD)
 
 
 def test_bridge_bars_walk_from_start_to_end() -> None:
@@ -138,17 +135,7 @@ def test_email_carries_the_charts_inline_and_slack_links_them(
 ) -> None:
     inbox, port = smtp_server
     with serve(Receiver("slack")) as slack:
-        routes = {
-            "ceo_slack": {"type": "slack", "url": slack.url},
-            "ceo_mail": {
-                "type": "email",
-                "host": "127.0.0.1",
-                "port": port,
-                "security": "none",
-                "sender": "vitals@example.com",
-                "to": ["ceo@example.com"],
-            },
-        }
+        routes = ceo_routes(slack.url, port)
         settings = settings_for(tmp_path, generated, routes, ["ceo_slack", "ceo_mail"])
         report = weekly_report(settings, generated.made.window_end)
         rendered = charts(report)

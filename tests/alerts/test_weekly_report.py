@@ -23,28 +23,36 @@ from vitals.reports.digest import save, send
 from vitals.reports.weekly import ReportError, render_html, weekly_report
 
 
-def settings_for(tmp_path: Path, generated: Built, routes: dict[str, Any], digest: list[str]) -> Settings:
+def settings_for(
+    tmp_path: Path, generated: Built, routes: dict[str, Any], digest: list[str], dashboard_url: str | None = None
+) -> Settings:
+    linked = {} if dashboard_url is None else {"dashboard_url": dashboard_url}
     return Settings(
         warehouse=generated.copy_to(tmp_path),
         state_dir=tmp_path / "state",
-        alerts=AlertSettings(routes=routes, digest_routes=digest),
+        alerts=AlertSettings(routes=routes, digest_routes=digest, **linked),
     )
+
+
+def ceo_routes(slack_url: str, smtp_port: int) -> dict[str, Any]:
+    """The CEO's Slack and email digest routes, pointed at the test's receivers."""
+    return {
+        "ceo_slack": {"type": "slack", "url": slack_url},
+        "ceo_mail": {
+            "type": "email",
+            "host": "127.0.0.1",
+            "port": smtp_port,
+            "security": "none",
+            "sender": "vitals@example.com",
+            "to": ["ceo@example.com"],
+        },
+    }
 
 
 def test_weekly_digest_content_and_delivery(tmp_path: Path, generated: Built, smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     with serve(Receiver("slack")) as slack:
-        routes = {
-            "ceo_slack": {"type": "slack", "url": slack.url},
-            "ceo_mail": {
-                "type": "email",
-                "host": "127.0.0.1",
-                "port": port,
-                "security": "none",
-                "sender": "vitals@example.com",
-                "to": ["ceo@example.com"],
-            },
-        }
+        routes = ceo_routes(slack.url, port)
         settings = settings_for(tmp_path, generated, routes, ["ceo_slack", "ceo_mail"])
         evaluate(settings, generated.made.incident_start + timedelta(hours=1, minutes=5))  # the week's page
         report = weekly_report(settings, generated.made.window_end)
