@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from vitals.alerts.settings import AlertSettings
 from vitals.api.settings import ApiSettings
+from vitals.dashboard.settings import DashboardSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
 from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
@@ -184,6 +185,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @field_validator("timezone")

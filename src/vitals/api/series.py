@@ -9,6 +9,7 @@ Aggregation of a day's values into a week (Monday start) or month, by the catalo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -101,9 +102,16 @@ def latest_day(scope: Scope, as_of: date | None) -> date | None:
     return None if value is None else _day(value)
 
 
-def summary(scope: Scope, period: Literal["week", "month"], org: str | None, as_of: date | None) -> SummaryOut:
-    """Each headline metric over the trailing period (7 or 30 days ending on the latest built day on or
-    before ``as_of``) against the period before; metrics without the entity's grain are left out."""
+def summary(
+    scope: Scope,
+    period: Literal["week", "month"],
+    org: str | None,
+    as_of: date | None,
+    metrics: Sequence[str] = HEADLINE,
+) -> SummaryOut:
+    """Each of ``metrics`` (default: the headline ones) over the trailing period (7 or 30 days ending on the
+    latest built day on or before ``as_of``) against the period before; metrics without the entity's grain
+    are left out."""
     entity = scope.entity(org)
     entity_type: Literal["global", "org"] = "org" if entity[0] == "org" else "global"
     end = latest_day(scope, as_of)
@@ -123,7 +131,7 @@ def summary(scope: Scope, period: Literal["week", "month"], org: str | None, as_
     start, prev_end = end - timedelta(days=days - 1), end - timedelta(days=days)
     prev_start = prev_end - timedelta(days=days - 1)
     items: list[SummaryItem] = []
-    for name in HEADLINE:
+    for name in metrics:
         metric = catalog.metric(name)
         if entity[0] not in metric.grain:
             continue

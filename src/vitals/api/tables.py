@@ -38,8 +38,17 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("changes", "text"),
         ("config", "text"),
     ],
+    "dashboard_sessions": [
+        ("session_sha256", "text"),
+        ("token_id", "text"),
+        ("created_at", "timestamp"),
+        ("expires_at", "timestamp"),
+    ],
 }
 
+
+LAST_TABLE = list(TABLES)[-1]
+"""Created last: when it exists, every table does."""
 
 _ENSURED: set[tuple[str, str]] = set()
 """Warehouses (engine, file or DSN) whose API tables this process has created or found."""
@@ -50,7 +59,7 @@ def ensure_api_tables(warehouse: Warehouse) -> None:
     authenticates, and the DDL would otherwise run each time)."""
     where = getattr(warehouse, "path", None) or getattr(warehouse, "dsn", None)
     key = (warehouse.engine, str(where))
-    if where is not None and key in _ENSURED and warehouse.table_exists(SCHEMA, "config_versions"):
+    if where is not None and key in _ENSURED and warehouse.table_exists(SCHEMA, LAST_TABLE):
         return
     warehouse.execute(f"create schema if not exists {SCHEMA}")
     for table, columns in TABLES.items():

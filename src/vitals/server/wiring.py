@@ -14,13 +14,19 @@ log = logging.getLogger("vitals.server.wiring")
 
 
 def default_routers(settings: Settings) -> list[APIRouter]:
-    """The webhook receivers: Stripe (``POST /webhooks/stripe``) and Sentry (``POST /webhooks/sentry``), and
-    the token-authenticated HTTP API (``/api/v1``, docs/api.md)."""
+    """The webhook receivers: Stripe (``POST /webhooks/stripe``) and Sentry (``POST /webhooks/sentry``), the
+    token-authenticated HTTP API (``/api/v1``, docs/api.md) and the web dashboard (``/``, docs/dashboard.md)."""
     from vitals.api.app import create_api_router
+    from vitals.dashboard.router import create_dashboard_router
     from vitals.sentry.webhook import create_router as sentry_router
     from vitals.stripe.webhook import create_router as stripe_router
 
-    return [stripe_router(settings), sentry_router(settings), create_api_router(settings)]
+    return [
+        stripe_router(settings),
+        sentry_router(settings),
+        create_api_router(settings),
+        create_dashboard_router(settings),
+    ]
 
 
 ALERT_TABLES = ("metrics_daily", "mart_reliability_hourly")

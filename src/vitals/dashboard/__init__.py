@@ -1,0 +1,1 @@
+"""The web dashboard: server-rendered pages over the API's scoped query layer, behind a token login."""

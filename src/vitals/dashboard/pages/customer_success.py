@@ -1,0 +1,95 @@
+"""Customer success: every org's health (sortable, by band and plan), the at-risk accounts by MRR at risk
+with their factors, and the orgs that need training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vitals.api.routes.orgs import BANDS
+from vitals.api.scope import BadRequest, Source
+from vitals.dashboard.datasets import Column, Table
+from vitals.dashboard.pages.queries import org_rows
+from vitals.dashboard.registry import Content, Page, register
+from vitals.dashboard.view import View
+
+TRAINING = Source(
+    "{core}.mart_analyses_training_needs t left join {core}.organizations o on o.org_id = t.org_id",
+    "org",
+    org_column="t.org_id",
+)
+NO_HEALTH = "No health scores yet: load product events (`vitals load` or `vitals serve` ingest) and run `vitals build`."
+
+
+def build(view: View) -> Content:
+    """The three lists for the view's filters (and the page's own ``band`` filter)."""
+    band = (view.query.get("band") or "").strip() or None
+    if band is not None and band not in BANDS:
+        raise BadRequest(f"'band' must be one of {', '.join(BANDS)}")
+    rows = org_rows(view)
+    for row in rows:
+        row["href"] = view.link(f"/orgs/{row['org_id']}")
+        row["mrr_cents"] = None if row["mrr_cents"] is None else int(row["mrr_cents"])
+    health = _health(rows, band)
+    at_risk = _at_risk(rows)
+    training = _training(view)
+    context = {"band": band, "bands": BANDS, "health": health, "at_risk": at_risk, "training": training}
+    return Content(context, [health, at_risk, training])
+
+
+def _health(rows: list[dict[str, Any]], band: str | None) -> Table:
+    columns = [
+        Column("org_name", "org"),
+        Column("plan", "plan"),
+        Column("health_score", "score", "score"),
+        Column("health_band", "band"),
+        Column("health_score_change_7d", "change 7d", "score"),
+        Column("mrr_cents", "MRR", "cents"),
+        Column("health_move", "why it moved"),
+    ]
+    shown = [r for r in rows if band is None or r["health_band"] == band]
+    empty = NO_HEALTH if not rows else f"No org in band {band} for these filters."
+    return Table("health", "Health by org", columns, shown, empty, link="org_name")
+
+
+def _at_risk(rows: list[dict[str, Any]]) -> Table:
+    columns = [
+        Column("org_name", "org"),
+        Column("mrr_at_risk_cents", "MRR at risk", "cents"),
+        Column("health_score", "score", "score"),
+        Column("health_band", "band"),
+        Column("risk_factors", "factors"),
+    ]
+    risky = [r for r in rows if r["is_at_risk"]]
+    risky.sort(key=lambda r: (-(r["mrr_at_risk_cents"] or 0), r["risk_rank"] or 0, r["org_name"] or ""))
+    empty = NO_HEALTH if not rows else "No account is at risk for these filters."
+    return Table("at_risk", "At-risk accounts", columns, risky, empty, link="org_name")
+
+
+def _training(view: View) -> Table:
+    columns = [
+        Column("org_name", "org"),
+        Column("review_rate_30d", "review rate 30d", "ratio"),
+        Column("errors_per_100_attempts_30d", "errors per 100 attempts 30d", "percent"),
+        Column("completed_jobs_30d", "completed jobs 30d", "count"),
+        Column("max_invoice_mrr_cents", "MRR", "cents"),
+    ]
+    conditions, params = view.org_conditions("t.org_id", "o.current_plan")
+    rows = view.scope.select(
+        TRAINING,
+        columns="t.*",
+        conditions=["t.needs_training", *conditions],
+        params=params,
+        order_by="t.review_rate_30d desc, t.org_name",
+        action="dashboard.training",
+        target="mart_analyses_training_needs",
+    )
+    for row in rows:
+        row["href"] = view.link(f"/orgs/{row['org_id']}")
+    empty = (
+        "No org needs training for these filters: no paying org sent half of its jobs to review or had 5 or "
+        "more errors per 100 attempts over the last 30 days."
+    )
+    return Table("needs_training", "Needs training", columns, rows, empty, link="org_name")
+
+
+PAGE = register(Page("customer_success", "Customer success", "/customer-success", "customer_success.html", build, 20))

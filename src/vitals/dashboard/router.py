@@ -1,0 +1,236 @@
+"""The dashboard's routes: login and logout, the static files, and one route (plus CSV downloads) per page.
+
+Every page request opens a warehouse connection the way the API does (``connect``), resolves the session
+cookie to its API token and reads through that token's ``Scope``: the same roles and org scoping as the API.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import duckdb
+import psycopg.errors
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from vitals.api.auth import WarehouseFactory, audit_hook, client_address
+from vitals.api.scope import BadRequest, Forbidden, NotFound, Scope
+from vitals.api.tokens import TokenRecord
+from vitals.config import Settings
+from vitals.dashboard.datasets import Table
+from vitals.dashboard.filters import Filters
+from vitals.dashboard.registry import Page, pages
+from vitals.dashboard.render import STATIC, render
+from vitals.dashboard.sessions import COOKIE, SessionStore
+from vitals.dashboard.view import View
+from vitals.metrics.catalog import CatalogError
+from vitals.warehouse.base import Warehouse, WarehouseError
+
+log = logging.getLogger("vitals.dashboard")
+NOT_BUILT = (duckdb.CatalogException, psycopg.errors.UndefinedTable)
+FORM_BYTES = 4096
+STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown", ".svg": "image/svg+xml"}
+
+
+class Dashboard:
+    """The dashboard over a settings object and a warehouse connection factory."""
+
+    def __init__(self, settings: Settings, connect: WarehouseFactory) -> None:
+        self.settings = settings
+        self.connect = connect
+
+    # -- sessions -----------------------------------------------------------------------------------------
+    def login_page(self, request: Request, error: str = "", status: int = 200) -> HTMLResponse:
+        target = _safe_next(request.query_params.get("next"))
+        return HTMLResponse(render("login.html", {"error": error, "next": target}), status)
+
+    def login(self, request: Request, token: str, next_url: str) -> Response:
+        if not _same_origin(request):
+            return HTMLResponse(render("login.html", {"error": "cross-site login refused", "next": "/"}), 403)
+        wh = self.connect()
+        try:
+            made = SessionStore(wh).login(token, self.settings.dashboard.session_hours)
+        finally:
+            wh.close()
+        if made is None:
+            error = "That token is unknown or revoked. Paste a token made by `vitals tokens create`."
+            return HTMLResponse(render("login.html", {"error": error, "next": _safe_next(next_url)}), 401)
+        response = RedirectResponse(_safe_next(next_url), 303)
+        response.set_cookie(
+            COOKIE,
+            made[1],
+            max_age=self.settings.dashboard.session_hours * 3600,
+            httponly=True,
+            samesite="strict",
+            secure=self.settings.dashboard.secure_cookie,
+            path="/",
+        )
+        return response
+
+    def logout(self, request: Request) -> Response:
+        if not _same_origin(request):
+            return Response("cross-site logout refused", 403)
+        wh = self.connect()
+        try:
+            SessionStore(wh).logout(request.cookies.get(COOKIE))
+        finally:
+            wh.close()
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    # -- pages --------------------------------------------------------------------------------------------
+    def serve(self, page: Page, request: Request, action: Callable[[Page, View, TokenRecord], Response]) -> Response:
+        """Authenticate, build the page's view and answer with ``action``; errors become a page that says
+        what went wrong."""
+        wh = self.connect()
+        try:
+            token = SessionStore(wh).resolve(request.cookies.get(COOKIE))
+            if token is None:
+                return RedirectResponse("/login?next=" + quote(_here(request), safe=""), 303)
+            try:
+                scope = Scope(token, wh, audit_hook(wh, token, client_address(request)))
+                view = View.open(scope, dict(request.query_params), self.settings, dict(request.path_params))
+                return action(page, view, token)
+            except NOT_BUILT as exc:
+                first = str(exc).strip().splitlines()[0][:200]
+                return self.error(request, token, 503, f"The warehouse is not built yet ({first}): run `vitals build`.")
+            except Forbidden as exc:
+                return self.error(request, token, 403, f"Not for this token: {exc}.")
+            except (NotFound, CatalogError) as exc:
+                return self.error(request, token, 404, f"Not found: {exc}.")
+            except BadRequest as exc:
+                return self.error(request, token, 400, f"Bad filter: {exc}.")
+            except WarehouseError as exc:
+                log.warning("dashboard %s: %s", request.url.path, exc)
+                return self.error(request, token, 503, f"The warehouse cannot be read right now: {exc}")
+        finally:
+            wh.close()
+
+    def html(self, page: Page, view: View, token: TokenRecord) -> Response:
+        content = page.build(view)
+        csv_base = page.csv_path.format(**view.params, dataset_id="")
+        context = {
+            **self.chrome(token, view, page),
+            **content.context,
+            "datasets": {d.id: d for d in content.datasets},
+            "csv_url": lambda dataset_id: csv_base + quote(dataset_id) + view.filters.query(),
+        }
+        return HTMLResponse(render(page.template, context))
+
+    def csv(self, page: Page, view: View, token: TokenRecord) -> Response:
+        dataset_id = view.params.pop("dataset_id")
+        content = page.build(view)
+        found = content.dataset(dataset_id)
+        if found is None:
+            raise NotFound(f"the {page.title} page has no dataset {dataset_id!r}")
+        table = found if isinstance(found, Table) else found.table()
+        name = f"{page.slug}-{dataset_id}.csv"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(table.csv(), media_type="text/csv; charset=utf-8", headers=headers)
+
+    def chrome(self, token: TokenRecord | None, view: View | None, page: Page | None) -> dict[str, Any]:
+        """The base layout's variables: nav, filters, refresh and the last-updated stamp."""
+        role = token.role if token else ""
+        orgs = view.orgs() if view else []
+        return {
+            "nav": [p for p in pages() if p.in_nav(role)],
+            "current": page,
+            "token": token,
+            "filters": view.filters if view else Filters(),
+            "latest": view.latest if view else None,
+            "notices": view.notices if view else [],
+            "org_options": orgs,
+            "plan_options": sorted({o["plan"] for o in orgs if o["plan"]}),
+            "org_locked": bool(token and token.role == "org"),
+            "refresh_seconds": self.settings.dashboard.refresh_seconds,
+            "updated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        }
+
+    def error(self, request: Request, token: TokenRecord | None, status: int, message: str) -> HTMLResponse:
+        context = {**self.chrome(token, None, None), "status": status, "message": message}
+        return HTMLResponse(render("error.html", context), status)
+
+
+def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None = None) -> APIRouter:
+    """The dashboard at ``/``: ``/login``, ``/logout``, ``/static/...`` and every registered page."""
+    from vitals.warehouse import open_warehouse
+
+    def default_connect() -> Warehouse:
+        return open_warehouse(settings)
+
+    dash = Dashboard(settings, connect or default_connect)
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return dash.login_page(request)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await _form(request)
+        return await run_in_threadpool(dash.login, request, form.get("token", ""), form.get("next", "/"))
+
+    @router.post("/logout")
+    def logout(request: Request) -> Response:
+        return dash.logout(request)
+
+    @router.get("/static/{path:path}")
+    def static(path: str) -> Response:
+        target = (STATIC / path).resolve()
+        if not target.is_file() or STATIC.resolve() not in target.parents:
+            return Response("not found", 404, media_type="text/plain")
+        media = STATIC_TYPES.get(target.suffix, "application/octet-stream")
+        return FileResponse(target, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+
+    for page in pages():
+        _add_page(router, dash, page)
+    return router
+
+
+def _add_page(router: APIRouter, dash: Dashboard, page: Page) -> None:
+    def show(request: Request) -> Response:
+        return dash.serve(page, request, dash.html)
+
+    def download(request: Request) -> Response:
+        return dash.serve(page, request, dash.csv)
+
+    router.add_api_route(page.path, show, methods=["GET"], response_class=HTMLResponse, name=f"dashboard.{page.slug}")
+    router.add_api_route(page.csv_path, download, methods=["GET"], name=f"dashboard.{page.slug}.csv")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The fields of a small url-encoded form post (first value of each; at most ``FORM_BYTES`` read)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_BYTES:
+            return {}
+    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
+    return {k: v[0] for k, v in fields.items() if v}
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go to after login (never another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a form post comes from the dashboard itself (browsers send ``Origin`` on POST)."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host")
