@@ -22,8 +22,18 @@ install: $(STAMP) ## Create .venv and install vitals with its development tools
 demo: $(STAMP) ## Generate 90 days for ~50 orgs, load and build them into vitals.duckdb, print a summary
 	$(BIN)/vitals demo
 
-test: $(STAMP) ## Run the whole test suite (DuckDB, PostgreSQL and Spark)
+test: $(STAMP) chromium ## Run the whole test suite (DuckDB, PostgreSQL, Spark and the dashboard in Chromium)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+chromium: ## Install Debian's Chromium for the dashboard's browser tests when /usr/bin/chromium is missing
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
+	fi
+
+vendor: ## Fetch the dashboard's charting library from npm (pinned) into src/vitals/dashboard/static/vendor
+	./scripts/vendor.sh
 
 lint: $(STAMP) ## ruff (lint + format check), mypy on the package, sqlfluff on the SQL models
 	$(BIN)/ruff check src tests
@@ -46,4 +56,4 @@ docs: $(STAMP) ## Regenerate docs/cli.md from the commands
 clean: ## Remove the demo warehouse, build state and caches (keeps .venv)
 	rm -rf vitals.duckdb vitals.duckdb.wal .vitals spark-warehouse metastore_db derby.log .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test lint format bench docs clean
+.PHONY: help install demo test chromium vendor lint format bench docs clean

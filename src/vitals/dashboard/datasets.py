@@ -93,7 +93,10 @@ class Chart:
                 "unit": self.unit,
                 "labels": self.labels,
                 "series": [
-                    {"label": s.label, "values": [None if _missing(v) else round(v * scale, 4) for v in s.values]}
+                    {
+                        "label": s.label,
+                        "values": [None if v is None or _missing(v) else round(v * scale, 4) for v in s.values],
+                    }
                     for s in self.series
                 ],
             }
@@ -119,6 +122,8 @@ def display(unit: str, value: Any) -> str:
         return f"{value:,.0f} s"
     if unit == "milliseconds":
         return f"{value:,.0f} ms"
+    if unit == "cents" and value < 0:
+        return "−" + format_value(unit, -float(value))
     if unit == "count" and not float(value).is_integer():
         return f"{value:,.1f}"
     return format_value(unit, float(value))
@@ -127,7 +132,7 @@ def display(unit: str, value: Any) -> str:
 def change_text(unit: str, change: float | None, percent: float | None) -> str:
     """A change vs the previous period: ``+1.2%`` (ratios in points, ``pp``)."""
     if _missing(change):
-        return "no previous period"
+        return "no previous week to compare"
     assert change is not None
     sign = "+" if change > 0 else "−" if change < 0 else "±"
     if unit == "ratio":

@@ -34,7 +34,8 @@ class Page:
     """One dashboard page.
 
     ``path`` may hold path parameters (``/orgs/{org_id}``, read from ``view.params``); pages with one are
-    left out of the nav. ``order`` sorts the nav. ``roles`` limits who sees the page in the nav (None: all).
+    left out of the nav. ``order`` sorts the nav. ``requires`` is the API feature (``api.scope.ROLE_FEATURES``)
+    a token's role needs for the nav to list the page (its reads are checked by the Scope in any case).
     """
 
     slug: str
@@ -44,7 +45,7 @@ class Page:
     build: Build
     order: int = 100
     nav: bool = True
-    roles: frozenset[str] | None = None
+    requires: str | None = None
 
     @property
     def csv_path(self) -> str:
@@ -54,7 +55,10 @@ class Page:
 
     def in_nav(self, role: str) -> bool:
         """Whether the nav lists this page for a token of ``role``."""
-        return self.nav and "{" not in self.path and (self.roles is None or role in self.roles)
+        from vitals.api.scope import ROLE_FEATURES
+
+        allowed = self.requires is None or self.requires in ROLE_FEATURES.get(role, frozenset())
+        return self.nav and "{" not in self.path and allowed
 
 
 _PAGES: dict[str, Page] = {}

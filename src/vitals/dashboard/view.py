@@ -30,9 +30,7 @@ class View:
     """The whole query string (pages read their own parameters from it, e.g. a band filter)."""
 
     @classmethod
-    def open(
-        cls, scope: Scope, query: dict[str, str], settings: Settings, params: dict[str, str]
-    ) -> View:
+    def open(cls, scope: Scope, query: dict[str, str], settings: Settings, params: dict[str, str]) -> View:
         """The view with the date range resolved against the latest built day (an org token's org forced)."""
         asked = Filters.parse(query)
         latest = latest_day(scope, None)

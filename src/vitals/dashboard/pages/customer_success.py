@@ -92,4 +92,14 @@ def _training(view: View) -> Table:
     return Table("needs_training", "Needs training", columns, rows, empty, link="org_name")
 
 
-PAGE = register(Page("customer_success", "Customer success", "/customer-success", "customer_success.html", build, 20))
+PAGE = register(
+    Page(
+        "customer_success",
+        "Customer success",
+        "/customer-success",
+        "customer_success.html",
+        build,
+        order=20,
+        requires="org_metrics",
+    )
+)

@@ -37,7 +37,9 @@ ALERT_STATE = Source(
     entity_type_column="(case when scope = 'global' then 'global' else 'org' end)",
     entity_id_column="scope",
 )
-NO_STRIPE = "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
+NO_STRIPE = (
+    "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
+)
 
 
 def build(view: View) -> Content:
@@ -81,7 +83,9 @@ def _health(view: View) -> Table:
     rows = []
     for band in BANDS:
         metric = catalog.metric(f"health_orgs_{band.lower().replace(' ', '_')}")
-        values = daily_values(view.scope, metric, ("global", "global"), view.filters.end, view.filters.end, action="dashboard")
+        values = daily_values(
+            view.scope, metric, ("global", "global"), view.filters.end, view.filters.end, action="dashboard"
+        )
         if values and values[-1][1] is not None:
             rows.append({"band": band, "orgs": int(values[-1][1] or 0)})
     return Table("health", "Health distribution", columns, rows, empty)
@@ -116,7 +120,7 @@ def _bridge(view: View) -> Chart:
         for key in ("start_mrr_cents", "end_mrr_cents", *(n for n, _, _ in MOVEMENTS)):
             month[key] += float(row[key] or 0)
     ordered = sorted(months)
-    series = [Series(key, label, [sign * months[m][key] for m in ordered]) for key, label, sign in MOVEMENTS]
+    series = [Series(key, label, [sign * months[m][key] or 0.0 for m in ordered]) for key, label, sign in MOVEMENTS]
     series.append(Series("end_mrr_cents", "MRR at month end", [months[m]["end_mrr_cents"] for m in ordered]))
     chart = Chart(
         "mrr_bridge",

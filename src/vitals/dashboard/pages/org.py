@@ -59,9 +59,7 @@ def _components(view: View, org_id: str) -> Chart:
         action="dashboard.org_health",
         target=org_id,
     )
-    series = [
-        Series(f"health_{n}_points", n, [_num(r[f"health_{n}_points"]) for r in rows]) for n in COMPONENTS
-    ]
+    series = [Series(f"health_{n}_points", n, [_num(r[f"health_{n}_points"]) for r in rows]) for n in COMPONENTS]
     return Chart(
         "components",
         "Health components over time (points of the score)",
