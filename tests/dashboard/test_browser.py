@@ -158,7 +158,12 @@ def test_customer_success_lists_agree_with_the_org_page(browser: Browser, served
     detail = served.api("cs", f"/orgs/{worst['org_id']}")
     score = page.locator("article.card[data-metric=health_score]")
     assert float(score.get_attribute("data-value") or "nan") == pytest.approx(detail["health_score"])
+    assert score.locator(".big").inner_text() == f"{detail['health_score']:.1f}"
     assert page.locator("[data-band]").get_attribute("data-band") == detail["health_band"]
+    mrr = page.locator("article.card[data-metric=mrr_cents] .big").inner_text()
+    assert mrr == ("–" if detail["mrr_cents"] is None else f"${detail['mrr_cents'] / 100:,.0f}")
+    points = column(page, "component_now", "points")
+    assert points == [f"{c['points']:.1f}" if c["points"] is not None else "–" for c in detail["components"]]
     assert page.inner_text("[data-sentence]") == (detail["sentence"] or "No score 7 days earlier to compare with.")
     assert page.locator("table[data-table=component_now] tbody tr").count() == 5
     for section in ("components", "wap_trend", "errors"):

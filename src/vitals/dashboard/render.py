@@ -26,7 +26,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["display"] = display
+    env.filters["display"] = lambda value, unit: display(unit, value)
     env.globals["change_text"] = change_text
     env.globals["sparkline"] = lambda values: Markup(sparkline(values))
     return env

@@ -5,7 +5,7 @@
 
   function format(unit, value) {
     if (value === null || value === undefined) return "–";
-    if (unit === "cents") return "$" + Math.round(value).toLocaleString();
+    if (unit === "cents") return (value < 0 ? "−$" : "$") + Math.abs(Math.round(value)).toLocaleString();
     if (unit === "ratio" || unit === "percent") return value.toFixed(1) + "%";
     return value.toLocaleString(undefined, { maximumFractionDigits: 1 });
   }
