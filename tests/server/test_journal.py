@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
-from vitals.server.journal import HEADER, Entry, Journal, JournalRecord, frame, read_segment
+from vitals.server.journal import HEADER, Entry, Journal, JournalError, JournalRecord, frame, read_segment
 
 
 def record(n: int, rows: int = 2) -> JournalRecord:
@@ -153,3 +154,27 @@ def test_applied_batch_ids_are_forgotten_once_no_segment_holds_them(
     assert segments == 1
     with open_warehouse(settings) as warehouse:
         assert warehouse.query("select count(*) from raw.events_big")[0][0] == 12
+
+
+def test_asyncio_commits_share_one_wake_up_per_group_and_fail_when_closed(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, segment_bytes=1 << 20)
+    journal.open()
+
+    async def burst() -> None:
+        await asyncio.gather(*(journal.commit(record(n)) for n in range(200)))
+
+    asyncio.run(burst())
+    assert journal.records_committed == 200
+    assert journal.commits < 200  # records queued during an fsync went out with the next one
+    journal.close()
+    assert [e.record for e in read_all(tmp_path)] == [record(n) for n in range(200)]
+    with pytest.raises(JournalError, match="not open"):
+        asyncio.run(journal.commit(record(999)))
+
+
+def read_all(directory: Path) -> list[Entry]:
+    again = Journal(directory, segment_bytes=1 << 20)
+    try:
+        return again.open()
+    finally:
+        again.close()

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from vitals.config import Settings
 from vitals.server import admin, ingest_route, status
+from vitals.server.fast_path import ServiceApp
 from vitals.server.runtime import Runtime
 from vitals.server.wiring import default_routers, register_default_hooks
 
@@ -37,7 +38,7 @@ def create_app(
         finally:
             service.stop()
 
-    app = FastAPI(title="vitals", lifespan=lifespan)
+    app = ServiceApp(service, title="vitals", lifespan=lifespan)
     app.state.runtime = service
     app.include_router(status.create_router(service))
     app.include_router(ingest_route.create_router(service))

@@ -2,8 +2,9 @@
 
 The journal is a directory of append-only segment files (``00000001.wal``, ...). A record is framed as
 ``b"VJ01"``, the payload length and its CRC-32 (big-endian, 4 bytes each), then the payload (JSON of
-one ``JournalRecord``). ``submit`` queues a record and returns a future; one committer thread writes
-everything queued, calls ``fsync`` once for all of it (group commit: concurrent requests share one
+one ``JournalRecord``). ``submit`` queues a record and returns a future (``commit`` is the same for an
+asyncio caller: one wake-up of its event loop per group commit, not one per record); one committer thread
+writes everything queued, calls ``fsync`` once for all of it (group commit: concurrent requests share one
 fsync) and only then resolves the futures, so a caller that acknowledges after its future resolved
 never acknowledges anything a crash could lose.
 
@@ -14,6 +15,8 @@ written to is deleted once every record in it is reported applied (``mark_applie
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -96,7 +99,9 @@ def read_segment(path: Path) -> tuple[list[JournalRecord], int]:
 class _Pending:
     payload: bytes
     record: JournalRecord
-    future: Future[None]
+    future: Future[None] | asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop | None = None
+    """Set when ``future`` is an asyncio future of that loop (resolved from the loop's own thread)."""
 
 
 class Journal:
@@ -158,6 +163,15 @@ class Journal:
             return future
         self._queue.put(_Pending(record.encode(), record, future))
         return future
+
+    async def commit(self, record: JournalRecord) -> None:
+        """Queue a record and wait until it is on disk (fsync'd); raises the write error."""
+        if self._thread is None or not self._thread.is_alive():
+            raise JournalError(f"journal {self.directory} is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.put(_Pending(record.encode(), record, future, loop))
+        await future
 
     def mark_applied(self, entries: Sequence[Entry]) -> None:
         """Count records as applied to the warehouse; delete closed segments whose records all are."""
@@ -245,8 +259,7 @@ class Journal:
                 os.ftruncate(self._fd, self._size)
             except OSError:
                 log.error("journal %s could not be truncated after a failed write", self._path(self._segment))
-            for item in batch:
-                item.future.set_exception(JournalError(f"journal write failed: {exc}"))
+            _resolve(batch, JournalError(f"journal write failed: {exc}"))
             return
         segment = self._segment
         with self._counts_lock:
@@ -261,11 +274,39 @@ class Journal:
                 self.on_commit([Entry(segment, item.record) for item in batch])
             except Exception:  # the records are durable; a restart applies them
                 log.exception("handing committed journal records to the writer failed")
-        for item in batch:
-            item.future.set_result(None)
+        _resolve(batch, None)
         if self._size >= self.segment_bytes:
             self._open_segment(segment + 1)
             self.mark_applied([])  # the closed segment may already be fully applied
+
+
+def _resolve(batch: list[_Pending], error: Exception | None) -> None:
+    """Resolve every future of a commit group: thread futures here, each event loop's in one callback."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for item in batch:
+        if item.loop is None:
+            thread_future = item.future
+            assert isinstance(thread_future, Future)
+            if error is None:
+                thread_future.set_result(None)
+            else:
+                thread_future.set_exception(error)
+        else:
+            assert isinstance(item.future, asyncio.Future)
+            by_loop.setdefault(item.loop, []).append(item.future)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for these any more
+            loop.call_soon_threadsafe(_settle, futures, error)
+
+
+def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+    for future in futures:
+        if future.done():  # the waiting request was cancelled (client gone)
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
 
 def _write_all(fd: int, data: bytes) -> None:
