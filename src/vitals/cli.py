@@ -135,15 +135,20 @@ def load(
 @ingest_app.command("postgres")
 def ingest_postgres_cmd(
     dsn: Annotated[str, typer.Option(help="The app database, e.g. postgresql://user@host:5432/app.")],
-    table: Annotated[str, typer.Option(help="Source table in the events_big contract.")] = "events_big",
+    table: Annotated[str, typer.Option(help="Source table holding the columns of the --into contract.")] = "events_big",
     cursor_column: Annotated[str, typer.Option(help="Column the incremental cursor follows.")] = "_ingest_ts",
+    into: Annotated[
+        str, typer.Option(help="Raw table (contract) to land into, e.g. events_big or nps_responses.")
+    ] = "events_big",
 ) -> None:
-    """Pull new events from the app's Postgres since the saved cursor (with an overlap window)."""
+    """Pull new rows (events by default) from the app's Postgres since the saved cursor (with an overlap window)."""
     from vitals.ingest.postgres import ingest_postgres
 
     settings = _settings()
     with _friendly_errors():
-        report = ingest_postgres(settings, dsn, table=table, cursor_column=cursor_column, progress=sys.stderr.isatty())
+        report = ingest_postgres(
+            settings, dsn, table=table, cursor_column=cursor_column, into=into, progress=sys.stderr.isatty()
+        )
     console.print(report.render())
 
 
@@ -327,12 +332,20 @@ def metrics_show(
     format: Annotated[Format, typer.Option(help="Output format.")] = "table",
     limit: Annotated[int, typer.Option(help="Rows shown at most in table format (the latest).")] = 60,
 ) -> None:
-    """A metric's daily values, global or for one org, with its definition."""
+    """A metric's daily values, global or for one org, with its definition ("source not connected" when the
+    optional source it needs, such as nps_responses, is not loaded)."""
     from vitals.metrics.series import metric_series
 
     settings = _settings()
     with _friendly_errors():
         series = metric_series(settings, name, org_id=org, start=_parse_day(start), end=_parse_day(end))
+    if not series.source_connected:
+        from vitals.metrics.sources import not_connected_message
+
+        (console if format == "table" else err_console).print(not_connected_message(series.metric), highlight=False)
+        if format != "table":
+            _print_rows(["metric_date", "value"], [], format, limit)
+        return
     if format == "table":
         metric = series.metric
         console.print(
@@ -573,6 +586,8 @@ def alerts_eval(
         quiet = len(report.results) - len(shown)
         for n in report.notifications:
             console.print(f"{n.kind:<8} {n.rule_name} ({n.scope}) -> {n.route}: {n.status}", highlight=False)
+        for rule_name, why in report.skipped:
+            console.print(f"skipped  {rule_name}: {why}", highlight=False)
         console.print(f"evaluated as of {report.as_of.isoformat()}; {quiet} scope(s) inactive")
 
 

@@ -46,6 +46,10 @@ class MetricOut(BaseModel):
     tier: int
     definition: str
     model: str
+    source: str | None = None
+    """The optional domain source the metric needs (e.g. nps_responses), if any."""
+    status: Literal["ok", "source not connected"] = "ok"
+    """``source not connected`` while that source is not loaded: the metric has no values."""
 
 
 class Point(BaseModel):
@@ -65,6 +69,8 @@ class SeriesOut(BaseModel):
     aggregation: Literal["day", "mean", "last"]
     as_of: date | None
     points: list[Point]
+    status: Literal["ok", "source not connected"] = "ok"
+    """``source not connected``: the optional source the metric needs is not loaded (no points, never zeros)."""
 
 
 class SummaryItem(BaseModel):
