@@ -9,9 +9,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from vitals.generate import GenerateResult
+from vitals.generate import GenerateResult, runner
 from vitals.generate import nps as nps_module
-from vitals.generate import runner
 from vitals.generate import vocab as v
 from vitals.generate.orgs import build_population
 from vitals.generate.window import Window
@@ -31,7 +30,7 @@ def test_answers_are_valid_and_inside_the_window(small: GenerateResult) -> None:
         "count(distinct response_id), count(distinct org_id)"
     ).fetchone()  # type: ignore[misc]
     assert n == small.rows[NPS_RESPONSES.name] > 0 and ids == n
-    assert 0 <= low and high <= 10
+    assert low >= 0 and high <= 10
     assert small.window_start.replace(tzinfo=None) <= first and last < small.window_end.replace(tzinfo=None)
     assert 8 * 2 <= n <= 8 * 2 * 6, "a few answers per org and month (8 orgs, 60 days)"
     assert orgs >= 5

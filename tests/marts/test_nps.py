@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import cli_env
-from tests.marts.nps_dataset import AS_OF, D, OA, OB, OC, OD, RESPONSES, land_responses
+from tests.marts.nps_dataset import AS_OF, OA, OB, OC, OD, RESPONSES, D, land_responses
 from tests.transform.transform_dataset import engine_warehouse, query
 from vitals.cli import app
 from vitals.config import Settings

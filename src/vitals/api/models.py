@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from vitals.metrics.sources import SourceStatus
+
 T = TypeVar("T")
 
 
@@ -48,7 +50,7 @@ class MetricOut(BaseModel):
     model: str
     source: str | None = None
     """The optional domain source the metric needs (e.g. nps_responses), if any."""
-    status: Literal["ok", "source not connected"] = "ok"
+    status: SourceStatus = "ok"
     """``source not connected`` while that source is not loaded: the metric has no values."""
 
 
@@ -69,7 +71,7 @@ class SeriesOut(BaseModel):
     aggregation: Literal["day", "mean", "last"]
     as_of: date | None
     points: list[Point]
-    status: Literal["ok", "source not connected"] = "ok"
+    status: SourceStatus = "ok"
     """``source not connected``: the optional source the metric needs is not loaded (no points, never zeros)."""
 
 

@@ -7,11 +7,16 @@ reports ``NOT_CONNECTED`` instead of a number.
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
 from vitals.metrics.catalog import Metric
 from vitals.warehouse.base import Warehouse
 
-NOT_CONNECTED = "source not connected"
+NOT_CONNECTED: Final = "source not connected"
 """What a metric whose optional source is not loaded reports (never a made-up number)."""
+
+SourceStatus = Literal["ok", "source not connected"]
+"""A metric's status as served: ``ok``, or ``NOT_CONNECTED``."""
 
 STATUS_TABLE = "source_status"
 """The core model listing the optional sources and whether each is connected."""
@@ -28,6 +33,11 @@ def connected_sources(warehouse: Warehouse) -> frozenset[str]:
 def is_connected(metric: Metric, connected: frozenset[str]) -> bool:
     """Whether ``metric`` can have values: it needs no optional source, or its source is connected."""
     return metric.source is None or metric.source in connected
+
+
+def source_status(metric: Metric, connected: frozenset[str]) -> SourceStatus:
+    """``ok``, or ``source not connected`` when the metric's optional source is not loaded."""
+    return "ok" if is_connected(metric, connected) else NOT_CONNECTED
 
 
 def not_connected_message(metric: Metric) -> str:

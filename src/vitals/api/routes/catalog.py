@@ -11,15 +11,14 @@ from vitals.api.models import MetricOut, Page
 from vitals.api.route_class import ApiRoute
 from vitals.api.scope import NotFound
 from vitals.metrics.catalog import CatalogError, Metric, default_catalog
-from vitals.metrics.sources import NOT_CONNECTED, connected_sources, is_connected
+from vitals.metrics.sources import connected_sources, source_status
 
 router = APIRouter(route_class=ApiRoute, tags=["catalog"])
 
 
 def metric_out(metric: Metric, connected: frozenset[str]) -> MetricOut:
     """The catalog entry as served, with ``source not connected`` when its optional source is not loaded."""
-    status = "ok" if is_connected(metric, connected) else NOT_CONNECTED
-    return MetricOut(**{**metric.model_dump(), "grain": list(metric.grain), "status": status})
+    return MetricOut(**{**metric.model_dump(), "grain": list(metric.grain), "status": source_status(metric, connected)})
 
 
 @router.get("/metrics", response_model=Page[MetricOut], summary="List the metric catalog")

@@ -13,7 +13,7 @@ from vitals.api.route_class import ApiRoute
 from vitals.api.scope import BadRequest, NotFound
 from vitals.api.series import Grain, aggregate, aggregation, daily_values
 from vitals.metrics.catalog import CatalogError, default_catalog
-from vitals.metrics.sources import NOT_CONNECTED, connected_sources, is_connected
+from vitals.metrics.sources import connected_sources, source_status
 
 router = APIRouter(route_class=ApiRoute, tags=["series"])
 
@@ -41,7 +41,7 @@ def metric_series(
     last = min(d for d in (end, as_of) if d is not None) if (end or as_of) else None
     how = aggregation(metric, grain)
     values = daily_values(scope, metric, entity, start, last, action="series")
-    connected = is_connected(metric, connected_sources(scope.warehouse))
+    status = source_status(metric, connected_sources(scope.warehouse))
     return SeriesOut(
         metric=metric.name,
         entity_type=entity[0],  # type: ignore[arg-type]
@@ -49,6 +49,6 @@ def metric_series(
         grain=grain,
         aggregation=how,
         as_of=as_of,
-        points=aggregate(values, how, grain) if connected else [],
-        status="ok" if connected else NOT_CONNECTED,
+        points=aggregate(values, how, grain) if status == "ok" else [],
+        status=status,
     )

@@ -19,7 +19,7 @@ cleaned as (
         {{ vitals.normalize_id('provider_id') }} as provider_id,
         {{ vitals.normalize_id('user_id') }} as user_id,
         {{ vitals.clean_text('score') }} as score_text,
-        {{ vitals.clean_text('comment') }} as comment,
+        {{ vitals.clean_text('comment') }} as comment,  -- noqa: RF04
         {{ vitals.clean_text('responded_at') }} as responded_at_text,
         {{ vitals.clean_text('_loaded_at') }} as loaded_at_text,
         _row_hash as row_hash
