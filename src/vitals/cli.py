@@ -308,18 +308,19 @@ def metrics_list(
     domain: Annotated[str | None, typer.Option(help="Only this domain (kpi, product, revenue, ...).")] = None,
     format: Annotated[Format, typer.Option(help="Output format.")] = "table",
 ) -> None:
-    """List the metric catalog: name, label, domain, grains, unit, direction and tier."""
+    """List the metric catalog: name, label, domain, grains, unit, direction, tier, model and the optional
+    source a metric needs (e.g. nps_responses; `vitals metrics show` says whether it is connected)."""
     from vitals.metrics.catalog import default_catalog
 
     with _friendly_errors():
         catalog = default_catalog()
     rows = [
-        (m.name, m.label, m.domain, ",".join(m.grain), m.unit, m.direction, m.tier, m.model)
+        (m.name, m.label, m.domain, ",".join(m.grain), m.unit, m.direction, m.tier, m.model, m.source or "")
         for metrics in catalog.by_domain().values()
         for m in metrics
         if domain is None or m.domain == domain
     ]
-    columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model"]
+    columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model", "source"]
     _print_rows(columns, rows, format, limit=len(rows) or 1)
 
 
