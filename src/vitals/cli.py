@@ -91,7 +91,7 @@ def init(
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Option(help="Directory to write the three raw files into.")],
+    out: Annotated[Path, typer.Option(help="Directory to write the raw files into.")],
     orgs: Annotated[int, typer.Option(min=1, help="Number of organizations.")] = 50,
     days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
@@ -99,7 +99,7 @@ def generate(
     end: Annotated[str | None, typer.Option(help="Last day of data (YYYY-MM-DD); default today.")] = None,
     events: Annotated[int | None, typer.Option(min=1, help="Approximate number of event rows wanted.")] = None,
 ) -> None:
-    """Generate realistic raw data (events, invoices, errors) in the source contracts."""
+    """Generate realistic raw data (events, invoices, errors, NPS answers) in the source contracts."""
     from vitals.generate import generate as run_generate
 
     settings = _settings()
