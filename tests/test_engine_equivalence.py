@@ -23,6 +23,7 @@ METRICS_COLUMNS = "metric_date, metric_name, domain, entity_type, entity_id, val
 TABLES = {
     **{table: f"select * from {{schema}}.{table}" for table in CORE_TABLES},
     "metrics_daily": f"select {METRICS_COLUMNS} from {{schema}}.metrics_daily",
+    "source_status": "select source_name, connected, rows_kept, first_at, newest_at from {schema}.source_status",
 }
 AS_OF = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -64,10 +65,12 @@ def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path
         snapshots[engine] = _snapshot(settings)
     reference = snapshots["duckdb"]
     for table in TABLES:
-        assert len(reference[table]) > 2, f"{table} is empty on the generated set"
+        assert len(reference[table]) > (1 if table == "source_status" else 2), f"{table} is empty on the generated set"
     at = reference["metrics_daily"][0].index("domain")
     domains = {row[at] for row in reference["metrics_daily"][1:]}
     assert {"kpi", "product", "reliability", "customer_success", "data_health", "revenue"} <= domains
+    names = {row[reference["metrics_daily"][0].index("metric_name")] for row in reference["metrics_daily"][1:]}
+    assert {"nps", "nps_responses"} <= names, "the generated NPS answers reach metrics_daily"
     for engine in ("postgres", "spark"):
         for table in TABLES:
             expected, got = reference[table], snapshots[engine][table]

@@ -91,7 +91,7 @@ def init(
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Option(help="Directory to write the three raw files into.")],
+    out: Annotated[Path, typer.Option(help="Directory to write the raw files into.")],
     orgs: Annotated[int, typer.Option(min=1, help="Number of organizations.")] = 50,
     days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
@@ -99,7 +99,7 @@ def generate(
     end: Annotated[str | None, typer.Option(help="Last day of data (YYYY-MM-DD); default today.")] = None,
     events: Annotated[int | None, typer.Option(min=1, help="Approximate number of event rows wanted.")] = None,
 ) -> None:
-    """Generate realistic raw data (events, invoices, errors) in the source contracts."""
+    """Generate realistic raw data (events, invoices, errors, NPS answers) in the source contracts."""
     from vitals.generate import generate as run_generate
 
     settings = _settings()
@@ -135,15 +135,20 @@ def load(
 @ingest_app.command("postgres")
 def ingest_postgres_cmd(
     dsn: Annotated[str, typer.Option(help="The app database, e.g. postgresql://user@host:5432/app.")],
-    table: Annotated[str, typer.Option(help="Source table in the events_big contract.")] = "events_big",
+    table: Annotated[str, typer.Option(help="Source table holding the columns of the --into contract.")] = "events_big",
     cursor_column: Annotated[str, typer.Option(help="Column the incremental cursor follows.")] = "_ingest_ts",
+    into: Annotated[
+        str, typer.Option(help="Raw table (contract) to land into, e.g. events_big or nps_responses.")
+    ] = "events_big",
 ) -> None:
-    """Pull new events from the app's Postgres since the saved cursor (with an overlap window)."""
+    """Pull new rows (events by default) from the app's Postgres since the saved cursor (with an overlap window)."""
     from vitals.ingest.postgres import ingest_postgres
 
     settings = _settings()
     with _friendly_errors():
-        report = ingest_postgres(settings, dsn, table=table, cursor_column=cursor_column, progress=sys.stderr.isatty())
+        report = ingest_postgres(
+            settings, dsn, table=table, cursor_column=cursor_column, into=into, progress=sys.stderr.isatty()
+        )
     console.print(report.render())
 
 
@@ -303,18 +308,19 @@ def metrics_list(
     domain: Annotated[str | None, typer.Option(help="Only this domain (kpi, product, revenue, ...).")] = None,
     format: Annotated[Format, typer.Option(help="Output format.")] = "table",
 ) -> None:
-    """List the metric catalog: name, label, domain, grains, unit, direction and tier."""
+    """List the metric catalog: name, label, domain, grains, unit, direction, tier, model and the optional
+    source a metric needs (e.g. nps_responses; `vitals metrics show` says whether it is connected)."""
     from vitals.metrics.catalog import default_catalog
 
     with _friendly_errors():
         catalog = default_catalog()
     rows = [
-        (m.name, m.label, m.domain, ",".join(m.grain), m.unit, m.direction, m.tier, m.model)
+        (m.name, m.label, m.domain, ",".join(m.grain), m.unit, m.direction, m.tier, m.model, m.source or "")
         for metrics in catalog.by_domain().values()
         for m in metrics
         if domain is None or m.domain == domain
     ]
-    columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model"]
+    columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model", "source"]
     _print_rows(columns, rows, format, limit=len(rows) or 1)
 
 
@@ -327,12 +333,20 @@ def metrics_show(
     format: Annotated[Format, typer.Option(help="Output format.")] = "table",
     limit: Annotated[int, typer.Option(help="Rows shown at most in table format (the latest).")] = 60,
 ) -> None:
-    """A metric's daily values, global or for one org, with its definition."""
+    """A metric's daily values, global or for one org, with its definition ("source not connected" when the
+    optional source it needs, such as nps_responses, is not loaded)."""
     from vitals.metrics.series import metric_series
 
     settings = _settings()
     with _friendly_errors():
         series = metric_series(settings, name, org_id=org, start=_parse_day(start), end=_parse_day(end))
+    if not series.source_connected:
+        from vitals.metrics.sources import not_connected_message
+
+        (console if format == "table" else err_console).print(not_connected_message(series.metric), highlight=False)
+        if format != "table":
+            _print_rows(["metric_date", "value"], [], format, limit)
+        return
     if format == "table":
         metric = series.metric
         console.print(
@@ -573,6 +587,8 @@ def alerts_eval(
         quiet = len(report.results) - len(shown)
         for n in report.notifications:
             console.print(f"{n.kind:<8} {n.rule_name} ({n.scope}) -> {n.route}: {n.status}", highlight=False)
+        for rule_name, why in report.skipped:
+            console.print(f"skipped  {rule_name}: {why}", highlight=False)
         console.print(f"evaluated as of {report.as_of.isoformat()}; {quiet} scope(s) inactive")
 
 

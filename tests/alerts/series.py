@@ -67,3 +67,17 @@ def put_hour(settings: Settings, hour_start: datetime, *, jobs: int, passed: int
 def write_rules(path: Path, *rules: dict[str, object]) -> str:
     path.write_text(yaml.safe_dump({"rules": list(rules)}, sort_keys=False))
     return str(path)
+
+
+def put_source(settings: Settings, name: str, *, connected: bool) -> None:
+    """The optional source's row in ``source_status`` (the table the build writes), created if missing."""
+    with open_warehouse(settings) as wh:
+        wh.create_table(
+            wh.core_schema,
+            "source_status",
+            [("source_name", "text"), ("connected", "boolean"), ("rows_kept", "bigint")],
+        )
+        wh.execute(f"delete from {wh.core_schema}.source_status where source_name = ?", [name])
+        wh.execute(
+            f"insert into {wh.core_schema}.source_status values (?, ?, ?)", [name, connected, 10 if connected else 0]
+        )

@@ -43,6 +43,7 @@ def test_defaults_carry_the_seed_thresholds() -> None:
         "summarization_slow",
         "dad_drop",
         "org_health_critical",
+        "org_nps_negative",
         "jobs_volume_anomaly",
     }
     page = rules["quality_pass_rate_hourly_low"]
@@ -58,6 +59,9 @@ def test_defaults_carry_the_seed_thresholds() -> None:
     assert rules["summarization_slow"].condition.describe() == "> 180000"
     assert rules["dad_drop"].condition.describe() == "down 20% or more vs the trailing 1w mean"
     assert (rules["org_health_critical"].scope, rules["org_health_critical"].routes) == ("org", ("cs_urgent",))
+    nps = rules["org_nps_negative"]
+    assert (nps.metric, nps.scope, nps.condition.describe(), nps.routes) == ("nps", "org", "< 0", ("cs",))
+    assert nps.min_volume is not None and (nps.min_volume.metric, nps.min_volume.at_least) == ("nps_responses", 5)
 
 
 def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
@@ -71,7 +75,7 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
     rules = {r.name: r for r in load_rules(settings)}
     assert "turnaround_slow" not in rules and "my_rule" in rules
     assert rules["dad_drop"].condition.describe().startswith("down 30%")
-    assert len(load_rules(settings, include_disabled=True)) == 7
+    assert len(load_rules(settings, include_disabled=True)) == 8
 
 
 @pytest.mark.parametrize(

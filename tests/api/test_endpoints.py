@@ -120,3 +120,19 @@ def test_providers_and_cohorts(duck_api: Api) -> None:
     revenue = duck_api.get("analyst", "/cohorts", kind="revenue").json()
     first = revenue["items"][0]
     assert (first["cohort_start"], first["age"], first["cohort_mrr_cents"]) == ("2026-01-01", 0, 50000)
+
+
+def test_a_metric_of_a_source_not_loaded_says_so_and_has_no_points(duck_api: Api) -> None:
+    nps = duck_api.get("viewer", "/metrics/nps").json()
+    assert (nps["source"], nps["status"]) == ("nps_responses", "source not connected")
+    assert duck_api.get("viewer", "/metrics/dad").json()["status"] == "ok"
+    listed = duck_api.get("viewer", "/metrics", domain="customer_success", limit=500).json()["items"]
+    assert {m["name"] for m in listed if m["status"] == "source not connected"} == {
+        "nps",
+        "nps_responses",
+        "nps_promoters",
+        "nps_passives",
+        "nps_detractors",
+    }
+    series = duck_api.get("cs", "/metrics/nps/series", org=OA).json()
+    assert (series["status"], series["points"]) == ("source not connected", [])

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vitals.generate import GenerateResult
-from vitals.ingest.contracts import EVENTS, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
+from vitals.ingest.contracts import EVENTS, NPS_RESPONSES, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 
 from .conftest import connect, small_dataset
 
@@ -19,7 +19,7 @@ from .conftest import connect, small_dataset
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
 def test_contract_columns_in_every_format(tmp_path: Path, fmt: str) -> None:
     result = small_dataset(tmp_path, orgs=3, days=14, fmt=fmt)
-    assert set(result.paths) == {EVENTS.name, STRIPE_BILLING.name, SENTRY_ERRORS.name}  # the three sources
+    assert set(result.paths) == {EVENTS.name, STRIPE_BILLING.name, SENTRY_ERRORS.name, NPS_RESPONSES.name}
     for name, path in result.paths.items():
         expected = RAW_TABLES[name].column_names
         assert path.name == f"{name}.{fmt}"

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from vitals.ingest.contracts import EVENTS, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
+from vitals.ingest.contracts import EVENTS, NPS_RESPONSES, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 
 Row = dict[str, Any]
 WriteSource = Callable[..., Path]
@@ -106,16 +106,33 @@ def error(n: int, **overrides: Any) -> Row:
     return row
 
 
+def nps(n: int, **overrides: Any) -> Row:
+    """A valid nps_responses row."""
+    row: Row = {
+        "response_id": f"resp_{n}",
+        "org_id": "550E8400-E29B-41D4-A716-446655440000",
+        "provider_id": "7b44b47b-62d7-4fd6-8ef3-984f251c5c3a",
+        "user_id": "",
+        "score": str(n % 11),
+        "comment": "Great, but slow on Mondays",
+        "responded_at": f"2024-02-{n:02d}T09:30:00Z",
+    }
+    row.update(overrides)
+    return row
+
+
 class Rows:
     """Valid rows of each raw table, handed to tests by the ``rows`` fixture."""
 
     event = staticmethod(event)
     invoice = staticmethod(invoice)
     error = staticmethod(error)
+    nps = staticmethod(nps)
     by_table: ClassVar[dict[str, Callable[..., Row]]] = {
         EVENTS.name: event,
         STRIPE_BILLING.name: invoice,
         SENTRY_ERRORS.name: error,
+        NPS_RESPONSES.name: nps,
     }
 
 

@@ -114,6 +114,7 @@ def test_loading_the_same_directory_twice_inserts_nothing_the_second_time(
         "stripe_billing_big": 0,
         "sentry_errors_big": 1,
         "currency_rates": 0,
+        "nps_responses": 0,
         "_loads": 4,
     }
     with open_warehouse(engine_settings) as wh:
@@ -167,6 +168,11 @@ def test_a_bad_timestamp_is_refused_with_file_row_column_and_nothing_changes(
         ("stripe_billing_big", {"churn_flag": "maybe"}, "churn_flag", "is not a valid boolean"),
         ("sentry_errors_big", {"created_at": ""}, "created_at", "is empty, but the column is required"),
         ("events_big", {"event_id": " "}, "event_id", "is empty, but the column is required"),
+        ("nps_responses", {"score": "11"}, "score", "is outside 0..10"),
+        ("nps_responses", {"score": "-1"}, "score", "is outside 0..10"),
+        ("nps_responses", {"score": "7.5"}, "score", "is not a valid integer"),
+        ("nps_responses", {"score": ""}, "score", "is empty, but the column is required"),
+        ("nps_responses", {"responded_at": "last week"}, "responded_at", "is not a valid timestamp"),
     ],
 )
 def test_bad_values_name_the_row_and_column(
@@ -213,6 +219,7 @@ def test_a_failure_while_landing_rolls_back_every_table(
         "stripe_billing_big": 0,
         "sentry_errors_big": 0,
         "currency_rates": 0,
+        "nps_responses": 0,
         "_loads": 0,
     }
     with open_warehouse(engine_settings) as wh:
@@ -376,3 +383,34 @@ def test_semicolons_crlf_and_a_byte_order_mark_are_fine(tmp_path: Path, rows: An
     assert load_files(settings, [path], progress=False).rows_inserted == 1
     landed = raw_rows(settings, "stripe_billing_big")[0]
     assert {c: landed[c] for c in STRIPE_BILLING.column_names} == invoice
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_nps_responses_land_with_the_other_sources_and_only_once(
+    engine_settings: Settings, write_source: Any, rows: Any, fmt: str
+) -> None:
+    write_source("events_big", [rows.event(1)], fmt)
+    path = write_source("nps_responses", [rows.nps(1), rows.nps(10, score="10"), rows.nps(10, score="10")], fmt)
+
+    first = load_directory(engine_settings, path.parent, progress=False)
+    again = load_directory(engine_settings, path.parent, progress=False)
+
+    assert (first.table("nps_responses").rows_read, first.table("nps_responses").rows_inserted) == (3, 2)
+    assert again.table("nps_responses").rows_inserted == 0
+    landed = raw_rows(engine_settings, "nps_responses")
+    assert [(r["response_id"], r["score"]) for r in landed] == [("resp_1", "1"), ("resp_10", "10")]
+    assert landed[0]["org_id"] == "550E8400-E29B-41D4-A716-446655440000", "raw keeps the id as sent"
+
+
+def test_a_score_out_of_range_refuses_the_whole_directory(
+    engine_settings: Settings, write_source: Any, rows: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "survey"
+    write_source("events_big", [rows.event(1)], "csv", folder)  # valid, and would land first
+    write_source("nps_responses", [rows.nps(1), rows.nps(2, score="12")], "csv", folder)
+
+    with pytest.raises(LoadError) as caught:
+        load_directory(engine_settings, folder, progress=False)
+
+    assert "nps_responses.csv:row 2 column score: value '12' is outside 0..10" in str(caught.value)
+    assert counts(engine_settings)["events_big"] == 0 and counts(engine_settings)["nps_responses"] == 0

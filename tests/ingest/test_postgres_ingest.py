@@ -181,3 +181,62 @@ def test_a_bad_source_row_stops_the_pull_at_its_batch(engine_settings: Settings,
     assert landed_event_ids(settings) == ["evt_1", "evt_2"]  # the first batch landed with its cursor
     with open_warehouse(settings) as wh:
         assert saved_cursor(wh, source_key(app_dsn, "app.events_big"), "_ingest_ts") == "2024-03-01T12:02:00.000000Z"
+
+
+NPS_TABLE = """
+create table survey_answers (
+  response_id text primary key, org_id uuid, provider_id uuid, user_id text, score smallint not null,
+  comment text, responded_at timestamptz not null, updated_at timestamptz not null
+)
+"""
+
+
+def insert_answers(dsn: str, answers: list[tuple[str, int, datetime]]) -> None:
+    with psycopg.connect(dsn) as con:
+        for response_id, score, at in answers:
+            con.execute(
+                "insert into survey_answers values (%s, '550e8400-e29b-41d4-a716-446655440000', null, 'u1', %s, "
+                "null, %s, %s)",
+                [response_id, score, at, at],
+            )
+
+
+def test_nps_responses_are_pulled_incrementally_into_their_contract(engine_settings: Settings, app_dsn: str) -> None:
+    with psycopg.connect(app_dsn, autocommit=True) as con:
+        con.execute(NPS_TABLE)
+    insert_answers(app_dsn, [("r1", 10, T0), ("r2", 3, T0 + timedelta(minutes=1))])
+    pull = {"table": "survey_answers", "cursor_column": "updated_at", "into": "nps_responses", "progress": False}
+
+    first = ingest_postgres(engine_settings, app_dsn, **pull)  # type: ignore[arg-type]
+    insert_answers(app_dsn, [("r3", 8, T0 + timedelta(minutes=30))])
+    second = ingest_postgres(engine_settings, app_dsn, **pull)  # type: ignore[arg-type]
+
+    assert (first.rows_inserted, second.rows_inserted) == (2, 1)
+    assert "updated_at" in str(first), "the cursor column outside the contract is named, not loaded"
+    with open_warehouse(engine_settings) as wh:
+        landed = wh.query("select response_id, score, responded_at from raw.nps_responses order by response_id")
+    assert landed == [
+        ("r1", "10", "2024-03-01T12:00:00.000000Z"),
+        ("r2", "3", "2024-03-01T12:01:00.000000Z"),
+        ("r3", "8", "2024-03-01T12:30:00.000000Z"),
+    ]
+
+
+def test_a_pulled_score_out_of_range_is_refused(engine_settings: Settings, app_dsn: str) -> None:
+    with psycopg.connect(app_dsn, autocommit=True) as con:
+        con.execute(NPS_TABLE)
+    insert_answers(app_dsn, [("r1", 10, T0), ("r2", 42, T0 + timedelta(minutes=1))])
+
+    with pytest.raises(LoadError) as caught:
+        ingest_postgres(
+            engine_settings,
+            app_dsn,
+            table="survey_answers",
+            cursor_column="updated_at",
+            into="nps_responses",
+            progress=False,
+        )
+
+    assert "response_id 'r2' column score: value '42' is outside 0..10" in str(caught.value)
+    with open_warehouse(engine_settings) as wh:
+        assert wh.query("select count(*) from raw.nps_responses") == [(0,)]

@@ -30,7 +30,13 @@ def test_health_readiness_and_status(server: ServerProcess) -> None:
     status = server.status()
     assert status["ready"] is True
     assert status["engine"] == server.settings.engine
-    assert set(status["sources"]) == {"events_big", "stripe_billing_big", "sentry_errors_big", "currency_rates"}
+    assert set(status["sources"]) == {
+        "events_big",
+        "stripe_billing_big",
+        "sentry_errors_big",
+        "currency_rates",
+        "nps_responses",
+    }
     assert status["sources"]["events_big"] == {"newest_row_loaded_at": None, "lag_seconds": None, "last_load": None}
     assert status["build"] == {"last": None, "last_success": None}
     # no source DSN configured: no pull job; the build, alerts and digest jobs are scheduled

@@ -3,7 +3,8 @@ then deliver them.
 
 States per rule and scope: ``inactive`` -> ``pending`` (breaching, for shorter than ``for``) -> ``firing``
 -> ``resolved``; ``nodata`` when there is no value to judge (never an alarm, and it neither opens nor
-closes an incident). Firing notifies once, then again every ``repeat_interval`` while it lasts; resolving
+closes an incident; a rule whose metric needs an optional source that is not loaded, such as
+``nps_responses``, is skipped). Firing notifies once, then again every ``repeat_interval`` while it lasts; resolving
 notifies when the firing was notified. A silence or time outside ``active_hours`` holds firing
 notifications (they go out once the hold ends, if the alert still fires); resolves are never held.
 """
@@ -26,6 +27,7 @@ from vitals.alerts.rules import WEEKDAYS, Rule, load_rules
 from vitals.alerts.source import WarehouseSource
 from vitals.alerts.state import AlertState, AlertStore, NotificationRow, Silence
 from vitals.config import Settings
+from vitals.metrics.catalog import default_catalog
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
 
@@ -100,6 +102,8 @@ class EvalReport:
     as_of: datetime
     results: list[ScopeResult] = field(default_factory=list)
     notifications: list[NotificationRow] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(rule, why) of the rules not judged: their metric's optional source is not connected."""
 
     def firing(self) -> list[ScopeResult]:
         return [r for r in self.results if r.state == "firing"]
@@ -162,6 +166,38 @@ def _scopes(rule: Rule, found: dict[str, object], known: dict[tuple[str, str], A
     return sorted(set(found) | stored)
 
 
+def missing_source(rule: Rule, connected: frozenset[str]) -> str | None:
+    """The optional source the rule's metric (or volume metric) needs and that is not connected, if any."""
+    catalog = default_catalog()
+    names = [rule.metric] + ([rule.min_volume.metric] if rule.min_volume and not rule.hourly else [])
+    for name in names:
+        needed = catalog.metric(name).source
+        if needed is not None and needed not in connected:
+            return needed
+    return None
+
+
+def _verdicts(
+    rule: Rule,
+    source: WarehouseSource,
+    connected: frozenset[str],
+    known: dict[tuple[str, str], AlertState],
+    now: datetime,
+    tz: ZoneInfo,
+    report: EvalReport,
+) -> list[tuple[str, Verdict]]:
+    """Each scope of ``rule`` with its verdict at ``now``. A rule whose metric needs an optional source that
+    is not connected is skipped: nothing is judged, and scopes it already has move to ``nodata``."""
+    missing = missing_source(rule, connected)
+    if missing is not None:
+        reason = f"source {missing} not connected"
+        report.skipped.append((rule.name, reason))
+        stored = sorted(scope for (name, scope) in known if name == rule.name)
+        return [(scope, Verdict("nodata", None, reason)) for scope in stored]
+    points = source.points(rule, now)
+    return [(scope, judge(rule, points.get(scope, []), now, tz)) for scope in _scopes(rule, dict(points), known)]
+
+
 def evaluate(
     settings: Settings,
     as_of: datetime | None = None,
@@ -207,12 +243,11 @@ def _tick(
     silences: list[Silence] = store.silences(now)
     changes: list[tuple[AlertState, AlertState]] = []
     outbox: list[NotificationRow] = []
+    connected = source.connected_sources()
     for rule in rules:
-        points = source.points(rule, now)
         active = in_active_hours(rule, now, tz)
-        for scope in _scopes(rule, dict(points), known):
+        for scope, verdict in _verdicts(rule, source, connected, known, now, tz, report):
             prev = known.get((rule.name, scope)) or AlertState(rule.name, scope)
-            verdict = judge(rule, points.get(scope, []), now, tz)
             silenced = any(s.matches(rule.name, scope, now) for s in silences)
             moved = step(rule, prev, verdict, now, hold=silenced or not active)
             new = moved.state

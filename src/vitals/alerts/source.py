@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from vitals.alerts.conditions import Point
 from vitals.alerts.rules import Anomaly, Change, Rule
 from vitals.metrics.catalog import default_catalog
+from vitals.metrics.sources import connected_sources
 from vitals.warehouse.base import Warehouse, WarehouseError
 
 
@@ -44,6 +45,10 @@ class WarehouseSource:
         self.warehouse = warehouse
         self.tz = tz
         self.schema = warehouse.core_schema
+
+    def connected_sources(self) -> frozenset[str]:
+        """The optional domain sources connected as of the last build (see ``vitals.metrics.sources``)."""
+        return connected_sources(self.warehouse)
 
     def points(self, rule: Rule, as_of: datetime) -> dict[str, list[Point]]:
         """Entity id (``global`` or an org UUID) -> its points ending at or before ``as_of``."""

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from vitals.metrics.sources import SourceStatus
+
 T = TypeVar("T")
 
 
@@ -46,6 +48,10 @@ class MetricOut(BaseModel):
     tier: int
     definition: str
     model: str
+    source: str | None = None
+    """The optional domain source the metric needs (e.g. nps_responses), if any."""
+    status: SourceStatus = "ok"
+    """``source not connected`` while that source is not loaded: the metric has no values."""
 
 
 class Point(BaseModel):
@@ -65,6 +71,8 @@ class SeriesOut(BaseModel):
     aggregation: Literal["day", "mean", "last"]
     as_of: date | None
     points: list[Point]
+    status: SourceStatus = "ok"
+    """``source not connected``: the optional source the metric needs is not loaded (no points, never zeros)."""
 
 
 class SummaryItem(BaseModel):

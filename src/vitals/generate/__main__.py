@@ -11,7 +11,7 @@ from vitals.generate.writers import FORMATS
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Generate the three raw tables into a directory and print what was written."""
+    """Generate the raw tables into a directory and print what was written."""
     parser = argparse.ArgumentParser(prog="python -m vitals.generate", description=__doc__)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--orgs", type=int, default=50)

@@ -1,4 +1,4 @@
-"""``generate()``: size the population, simulate it chunk by chunk and stream the three tables to disk."""
+"""``generate()``: size the population, simulate it chunk by chunk and stream the raw tables to disk."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from vitals.generate.billing import render_invoices
 from vitals.generate.clock import utc_datetime
 from vitals.generate.errors import build_groups, render_job_errors, render_web_noise, render_worker_noise
 from vitals.generate.events import chunk_ids, render_events
+from vitals.generate.nps import render_nps
 from vitals.generate.orgs import Population, build_population
 from vitals.generate.window import Window
 from vitals.generate.writers import FORMATS, BackgroundWriters, Format, open_writer
-from vitals.ingest.contracts import EVENTS, SENTRY_ERRORS, STRIPE_BILLING
+from vitals.ingest.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, STRIPE_BILLING
 
 CHUNK_EVENTS = 100_000
 """Expected event rows simulated and written at a time (bounds memory)."""
@@ -39,7 +40,8 @@ class GenerateResult:
     stripe_billing_path: Path
     sentry_errors_path: Path
     rows: dict[str, int]
-    """Rows written per raw table name (``events_big``, ``stripe_billing_big``, ``sentry_errors_big``)."""
+    """Rows written per raw table name (``events_big``, ``stripe_billing_big``, ``sentry_errors_big``,
+    ``nps_responses``)."""
     elapsed_seconds: float
     window_start: datetime
     """First instant of the window (UTC): midnight business time of the first day."""
@@ -155,7 +157,8 @@ def generate(
     timezone: str = "America/Los_Angeles",
     progress: bool = True,
 ) -> GenerateResult:
-    """Write ``events_big``, ``stripe_billing_big`` and ``sentry_errors_big`` files into ``out_dir``.
+    """Write ``events_big``, ``stripe_billing_big``, ``sentry_errors_big`` and ``nps_responses`` files into
+    ``out_dir``.
 
     The window is ``days`` business-local days ending with ``end`` (default: today's UTC date):
     from midnight of its first day to midnight after ``end`` in ``timezone``. Creation events and
@@ -173,13 +176,11 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     window = Window.build(end or datetime.now(UTC).date(), days, timezone)
     pop = size_population(seed, window, orgs, events)
-    paths = {table.name: out_dir / f"{table.name}.{fmt}" for table in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS)}
+    tables = (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, NPS_RESPONSES)
+    paths = {table.name: out_dir / f"{table.name}.{fmt}" for table in tables}
     rows = dict.fromkeys(paths, 0)
     writers = BackgroundWriters(
-        {
-            table.name: open_writer(paths[table.name], fmt, table.column_names)
-            for table in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS)
-        }
+        {table.name: open_writer(paths[table.name], fmt, table.column_names) for table in tables}
     )
     try:
         with _progress(progress) as bar:
@@ -195,6 +196,9 @@ def generate(
             invoices = render_invoices(pop, window, seed)
             writers.write(STRIPE_BILLING.name, invoices)
             rows[STRIPE_BILLING.name] = invoices.num_rows
+            responses = render_nps(pop, window, seed)  # its own random stream: the tables above do not move
+            writers.write(NPS_RESPONSES.name, responses)
+            rows[NPS_RESPONSES.name] = responses.num_rows
     finally:
         writers.close()
     incident = window.incident_local()

@@ -1,4 +1,4 @@
-"""The raw table contracts: exactly the columns of the three sources, in order.
+"""The raw table contracts: exactly the columns of each source, in order.
 
 Raw tables store every column as text, untouched, as the source sent it; staging models cast
 and normalize. The loader still validates that typed columns *can* be cast (see ``ColumnKind``),
@@ -29,6 +29,8 @@ class Column:
     name: str
     kind: ColumnKind = ColumnKind.TEXT
     required: bool = False
+    bounds: tuple[int, int] | None = None
+    """INTEGER columns only: the inclusive range a value must fall in (e.g. an NPS score, 0..10)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,29 @@ CURRENCY_RATES = RawTable(
 (e.g. EUR 1.08 when reporting in USD), in effect from ``rate_date`` (a date, business time zone) until the
 currency's next rate. Optional: with no rates, only amounts in the reporting currency convert."""
 
-RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, CURRENCY_RATES)}
+NPS_RESPONSES = RawTable(
+    name="nps_responses",
+    key="response_id",
+    columns=(
+        Column("response_id", T, required=True),
+        Column("org_id"),
+        Column("provider_id"),
+        Column("user_id"),
+        Column("score", INT, required=True, bounds=(0, 10)),
+        Column("comment"),
+        Column("responded_at", TS, required=True),
+    ),
+)
+"""Net Promoter Score survey answers (optional domain source): one row per response, ``score`` 0..10
+("how likely are you to recommend us"), from a survey tool's export or the app's database. Staging
+keeps the last landed copy of each ``response_id``."""
+
+RAW_TABLES: dict[str, RawTable] = {
+    t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, CURRENCY_RATES, NPS_RESPONSES)
+}
+
+OPTIONAL_SOURCES: tuple[str, ...] = (NPS_RESPONSES.name,)
+"""Optional domain sources (SPEC 2.5): metrics that need one report "source not connected" until it is loaded."""
 
 RAW_SCHEMA = "raw"
 """Schema (DuckDB/Postgres) or database (Spark) holding the raw tables."""

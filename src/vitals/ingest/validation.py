@@ -57,6 +57,13 @@ def checks_for(raw: RawTable) -> list[Check]:
                 f"or try_cast(trim({c}) as bigint) is null))"
             )
             checks.append(Check(col.name, failing, "is not a valid integer"))
+            if col.bounds is not None:
+                low, high = col.bounds
+                outside = (
+                    f"({_non_empty(c)} and regexp_full_match(trim({c}), '[+-]?[0-9]+') "
+                    f"and try_cast(trim({c}) as bigint) not between {low} and {high})"
+                )
+                checks.append(Check(col.name, outside, f"is outside {low}..{high}"))
         elif col.kind is ColumnKind.NUMBER:
             failing = (
                 f"({_non_empty(c)} and (try_cast(trim({c}) as double) is null or isnan(try_cast(trim({c}) as double))))"

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vitals.errors import VitalsError
+from vitals.ingest.contracts import OPTIONAL_SOURCES
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
@@ -54,6 +55,16 @@ class Metric(BaseModel):
     tier: Literal[1, 2, 3]
     definition: str = Field(min_length=1)
     model: str = Field(pattern=_SNAKE.pattern)
+    source: str | None = None
+    """The optional domain source the metric needs (e.g. ``nps_responses``); until it is loaded the
+    metric reports "source not connected"."""
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str | None) -> str | None:
+        if value is not None and value not in OPTIONAL_SOURCES:
+            raise ValueError(f"unknown optional source {value!r}; one of {', '.join(OPTIONAL_SOURCES)}")
+        return value
 
     @field_validator("grain")
     @classmethod

@@ -7,6 +7,7 @@ from datetime import date
 
 from vitals.config import Settings
 from vitals.metrics.catalog import Metric, default_catalog
+from vitals.metrics.sources import connected_sources, is_connected
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import WarehouseError
 
@@ -19,6 +20,8 @@ class Series:
     entity_type: str
     entity_id: str
     points: list[tuple[date, float]]
+    source_connected: bool = True
+    """False when the metric needs an optional source that is not loaded: it has no values (never zeros)."""
 
 
 def metric_series(
@@ -50,5 +53,7 @@ def metric_series(
     with open_warehouse(settings) as warehouse:
         if not warehouse.table_exists(warehouse.core_schema, "metrics_daily"):
             raise WarehouseError("metrics_daily is not built yet: run `vitals build`")
+        if not is_connected(metric, connected_sources(warehouse)):
+            return Series(metric, entity_type, entity_id, [], source_connected=False)
         rows = warehouse.query(sql, params)
     return Series(metric, entity_type, entity_id, [(row[0], float(row[1])) for row in rows if row[1] is not None])

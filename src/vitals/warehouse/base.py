@@ -73,7 +73,7 @@ class Warehouse(ABC):
         return "text"
 
     def ensure_raw_tables(self) -> None:
-        """Create the raw schema, the three raw contract tables (all columns text) and the load-state
+        """Create the raw schema, the raw contract tables (all columns text) and the load-state
         tables (``raw._loads``, ``raw._cursors``) if missing."""
         self.execute(f"create schema if not exists {RAW_SCHEMA}")
         for raw in RAW_TABLES.values():

@@ -13,6 +13,7 @@ from vitals.api.route_class import ApiRoute
 from vitals.api.scope import BadRequest, NotFound
 from vitals.api.series import Grain, aggregate, aggregation, daily_values
 from vitals.metrics.catalog import CatalogError, default_catalog
+from vitals.metrics.sources import connected_sources, source_status
 
 router = APIRouter(route_class=ApiRoute, tags=["series"])
 
@@ -28,7 +29,8 @@ def metric_series(
     as_of: Annotated[date | None, Query(description="Read as of this day: nothing after it.")] = None,
 ) -> SeriesOut:
     """Daily values from ``metrics_daily``, or weekly/monthly ones: the last day's value for cents
-    (balances such as MRR), the mean of the days for every other unit."""
+    (balances such as MRR), the mean of the days for every other unit. A metric whose optional source is not
+    loaded answers no points and status ``source not connected``."""
     try:
         metric = default_catalog().metric(name)
     except CatalogError as exc:
@@ -39,6 +41,7 @@ def metric_series(
     last = min(d for d in (end, as_of) if d is not None) if (end or as_of) else None
     how = aggregation(metric, grain)
     values = daily_values(scope, metric, entity, start, last, action="series")
+    status = source_status(metric, connected_sources(scope.warehouse))
     return SeriesOut(
         metric=metric.name,
         entity_type=entity[0],  # type: ignore[arg-type]
@@ -46,5 +49,6 @@ def metric_series(
         grain=grain,
         aggregation=how,
         as_of=as_of,
-        points=aggregate(values, how, grain),
+        points=aggregate(values, how, grain) if status == "ok" else [],
+        status=status,
     )

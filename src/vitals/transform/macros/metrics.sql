@@ -20,7 +20,7 @@
 {#-
     On an incremental build of metrics_daily: the first day whose metrics can have changed since
     the previous build, as a SQL date expression. A day changes when a source row landed since then
-    touches it (events and errors by their business date, invoices by their period start: trailing
+    touches it (events, errors and NPS responses by their business date, invoices by their period start: trailing
     windows are recomputed from that day on); the previous build's last day is recomputed in any
     case (timeouts and late rows of the day it was built on), and so is everything after this build's
     as-of day (a build as of an earlier time drops the later days).
@@ -30,6 +30,7 @@
         (ref('stg_app__events'), 'occurred_at'),
         (ref('stg_sentry__errors'), 'created_at'),
         (ref('stg_stripe__invoices'), 'period_start'),
+        (ref('stg_nps__responses'), 'responded_at'),
     ] -%}
     (
         select min(affected_day) from (

@@ -10,6 +10,7 @@
     ref('metrics_daily__customer_success'),
     ref('metrics_daily__data_health'),
     ref('metrics_daily__revenue'),
+    ref('metrics_daily__nps'),
 ] %}
 {% set catalog = var('metric_catalog', {}) %}
 {% set incremental = target.type != 'spark' %}
@@ -66,6 +67,8 @@ loaded as (
     select max(loaded_at) as loaded_through from {{ ref('stg_sentry__errors') }}
     union all
     select max(loaded_at) as loaded_through from {{ ref('stg_stripe__invoices') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_nps__responses') }}
 )
 
 select
