@@ -11,18 +11,20 @@ from typing import Any
 
 from vitals.alerts.durations import format_duration
 from vitals.alerts.rules import RulesError, load_rules
-from vitals.alerts.state import AlertState, AlertStore, NotificationRow, Silence
+from vitals.alerts.state import SCHEMA, AlertState, AlertStore, NotificationRow, Silence
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
+from vitals.warehouse.once import ensure_once
 
 
 @contextmanager
 def alert_store(settings: Settings, warehouse: Warehouse | None = None) -> Iterator[AlertStore]:
-    """The alert store over ``warehouse`` (left open), or over a connection opened and closed here."""
+    """The alert store over ``warehouse`` (left open; its tables made once per process), or over a
+    connection opened and closed here."""
     if warehouse is not None:
         store = AlertStore(warehouse)
-        store.ensure_tables()
+        ensure_once(warehouse, f"{SCHEMA}.deliveries", store.ensure_tables)
         yield store
         return
     with open_warehouse(settings) as wh:

@@ -8,16 +8,18 @@ rule). ``ALERTS`` reads them as a long source for ``Scope.where``: org tokens se
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vitals.alerts.durations import format_duration, parse_duration
-from vitals.alerts.rules import Rule
+from vitals.alerts.rules import Rule, load_rules
 from vitals.alerts.state import AlertState, Silence
 from vitals.api.models import UtcDatetime
 from vitals.api.scope import Source
 from vitals.api.tokens import TokenError, normalize_org_id
+from vitals.config import Settings
 
 ALERTS = Source(
     "alerts",
@@ -141,6 +143,21 @@ class SilenceCreate(BaseModel):
     @property
     def length(self) -> timedelta:
         return parse_duration(self.duration)
+
+
+_RULES: dict[tuple[bool, str, int, int], list[Rule]] = {}
+
+
+def configured_rules(settings: Settings) -> list[Rule]:
+    """Every rule (disabled ones too), read again only when the rules file changes (reading and
+    validating them costs more than most requests)."""
+    path = settings.alerts.rules_file
+    stat = Path(path).stat() if path and Path(path).exists() else None
+    key = (settings.alerts.default_rules, str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    if key not in _RULES:
+        _RULES.clear()
+        _RULES[key] = load_rules(settings, include_disabled=True)
+    return _RULES[key]
 
 
 def as_utc(moment: datetime) -> datetime | None:

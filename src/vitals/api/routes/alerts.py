@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from vitals.alerts.manage import alert_store, end_silence, silence
-from vitals.alerts.rules import Rule, RulesError, load_rules
+from vitals.alerts.rules import Rule, RulesError
 from vitals.alerts.state import Filter
 from vitals.api.alerts import (
     ALERTS,
@@ -25,6 +25,7 @@ from vitals.api.alerts import (
     StateName,
     alert_out,
     as_utc,
+    configured_rules,
     rule_out,
     silence_out,
 )
@@ -55,9 +56,7 @@ def _audit(scope: Scope, action: str, target: str, detail: str) -> None:
 
 def rules_in_force(scope: Scope, settings: Settings) -> list[Rule]:
     """Every configured rule (disabled ones too) with the stored alert thresholds applied."""
-    return apply_thresholds(
-        load_rules(settings, include_disabled=True), ConfigStore(scope.warehouse, settings).current().config
-    )
+    return apply_thresholds(configured_rules(settings), ConfigStore(scope.warehouse, settings).current().config)
 
 
 @router.get("/alerts", response_model=Page[AlertOut], summary="Current alert states")
@@ -76,7 +75,7 @@ def list_alerts(
         total, states = store.state_page(
             states=state or (), rule_name=rule, scope=wanted, where=where, limit=page.limit, offset=page.offset
         )
-    rules = {r.name: r for r in load_rules(ctx.settings, include_disabled=True)}
+    rules = {r.name: r for r in configured_rules(ctx.settings)}
     _audit(scope, "alerts.list", wanted or "alerts", f"{len(states)} rows")
     return Page(items=[alert_out(s, rules) for s in states], total=total, limit=page.limit, offset=page.offset)
 
@@ -139,7 +138,7 @@ def create_silence(body: SilenceCreate, scope: ScopeDep, ctx: ContextDep) -> Sil
     """Hold a rule's firing notifications (of one org, or of every scope) for a while; resolves still go
     out. Admin and cs; audited."""
     scope.require("silences")
-    rules = {r.name: r for r in load_rules(ctx.settings, include_disabled=True)}
+    rules = {r.name: r for r in configured_rules(ctx.settings)}
     rule = rules.get(body.rule)
     if rule is None:
         raise NotFound(f"no rule named {body.rule!r}; GET /api/v1/alerts/rules lists them")

@@ -31,6 +31,11 @@ ORG_COLUMNS = (
     "h.*, o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, c.risk_rank as risk_rank, "
     "c.mrr_at_risk_cents as mrr_at_risk_cents, c.risk_factors as risk_factors"
 )
+LIST_COLUMNS = (
+    "h.org_id, h.org_name, h.metric_date, h.health_score, h.health_band, h.health_score_change_7d, "
+    "o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, count(*) over () as total_rows"
+)
+"""What the list shows (not the components), with the total of the filtered rows in the same read."""
 BANDS = ("Healthy", "Neutral", "At risk", "Critical")
 WAP_TREND_WEEKS = 8
 
@@ -82,10 +87,9 @@ def list_orgs(
     if risk is not None:
         conditions.append("coalesce(c.is_at_risk, false) = ?")
         params.append(risk)
-    total = scope.count(ORGS, conditions=conditions, params=params)
     rows = scope.select(
         ORGS,
-        columns=ORG_COLUMNS,
+        columns=LIST_COLUMNS,
         conditions=conditions,
         params=params,
         order_by="h.health_score, h.org_name, h.org_id",
@@ -94,6 +98,7 @@ def list_orgs(
         action="orgs.list",
         target="orgs",
     )
+    total = int(rows[0]["total_rows"]) if rows else scope.count(ORGS, conditions=conditions, params=params)
     return Page(items=[_org(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
