@@ -164,7 +164,7 @@ class Scope:
         org_level: bool = True,
     ) -> list[dict[str, Any]]:
         """Rows of ``source`` the token may read, as dicts. ``org_level=False`` marks a read the caller
-        limited to global rows (not audited)."""
+        limited to global rows, or one it audits itself (not audited here)."""
         sql, all_params = self._sql(source, columns, conditions, params)
         if order_by:
             sql += f" order by {order_by}"

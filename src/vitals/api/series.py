@@ -46,12 +46,14 @@ def daily_values(
     end: date | None,
     *,
     action: str,
+    audited: bool = True,
 ) -> list[tuple[date, float | None]]:
-    """The metric's daily values for the entity between ``start`` and ``end`` (inclusive), oldest first."""
+    """The metric's daily values for the entity between ``start`` and ``end`` (inclusive), oldest first;
+    ``audited=False`` when the caller already audited this read of the org."""
     entity_type = entity[0]
     if entity_type not in metric.grain:
         raise BadRequest(f"metric {metric.name} has no {entity_type} grain (it has {', '.join(metric.grain)})")
-    return many_daily_values(scope, [metric], entity, start, end, action=action)[metric.name]
+    return many_daily_values(scope, [metric], entity, start, end, action=action, audited=audited)[metric.name]
 
 
 def many_daily_values(
@@ -62,6 +64,7 @@ def many_daily_values(
     end: date | None,
     *,
     action: str,
+    audited: bool = True,
 ) -> dict[str, list[tuple[date, float | None]]]:
     """The daily values of several metrics for the entity, in one read: metric name -> oldest first."""
     entity_type, entity_id = entity
@@ -82,7 +85,7 @@ def many_daily_values(
         order_by="metric_name, metric_date",
         action=action,
         target=f"{','.join(names)}:{entity_id}",
-        org_level=entity_type == "org",
+        org_level=audited and entity_type == "org",
     )
     out: dict[str, list[tuple[date, float | None]]] = {name: [] for name in names}
     for r in rows:

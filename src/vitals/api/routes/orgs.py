@@ -130,7 +130,8 @@ def get_org(
     row = rows[0]
     wap = default_catalog().metric("wau")
     assert day is not None
-    values = daily_values(scope, wap, ("org", wanted), day - timedelta(weeks=WAP_TREND_WEEKS), day, action="orgs.read")
+    since = day - timedelta(weeks=WAP_TREND_WEEKS)
+    values = daily_values(scope, wap, ("org", wanted), since, day, action="orgs.read", audited=False)
     factors = [f.strip() for f in (row["risk_factors"] or "").split(",") if f.strip()]
     return OrgDetail(
         **_org(row).model_dump(),
