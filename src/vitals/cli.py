@@ -466,13 +466,67 @@ def bench(
     build_interval: Annotated[
         float, typer.Option(min=0.05, help="With --webhooks: the server's build interval (minutes).")
     ] = 1.0,
+    exports: Annotated[
+        bool,
+        typer.Option(
+            help="Instead: export big marts (CSV, Parquet) from the existing warehouse through `vitals serve` "
+            "over HTTP; rows, bytes, seconds and the server's peak RSS growth."
+        ),
+    ] = False,
+    marts: Annotated[
+        str, typer.Option(help="With --exports: the marts to export, comma-separated.")
+    ] = "metrics_daily,mart_customer_success_provider_health",
+    api: Annotated[
+        bool,
+        typer.Option(
+            help="Instead: p50/p95/p99 of the dashboard's API reads from the existing warehouse through "
+            "`vitals serve` over HTTP."
+        ),
+    ] = False,
+    requests: Annotated[int, typer.Option(min=1, help="With --api: measured requests per endpoint and round.")] = 200,
+    warmup: Annotated[int, typer.Option(min=0, help="With --api: unmeasured requests per endpoint first.")] = 20,
+    rounds: Annotated[int, typer.Option(min=1, help="With --api: rounds; medians are reported.")] = 3,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --exports or --api: the DuckDB warehouse to serve (default: the configured one). The "
+            "server writes its tokens and audit log there: use a copy."
+        ),
+    ] = None,
 ) -> None:
     """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS.
     With --webhooks: the live service's sustained acknowledged requests/s, p50/p99 latency and
-    event-to-metric freshness."""
+    event-to-metric freshness. With --exports or --api: exports and API latency of an existing warehouse."""
     from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
 
     settings = _settings()
+    if warehouse is not None:
+        settings = settings.model_copy(update={"warehouse": warehouse})
+    if exports:
+        from vitals.bench.exports import run_export_bench
+
+        target = out or data_root / f"bench-exports-{settings.engine}.json"
+        names = [m.strip() for m in marts.split(",") if m.strip()]
+        with _friendly_errors():
+            export_report = run_export_bench(
+                settings, marts=names, out=target, say=lambda line: console.print(line, highlight=False, soft_wrap=True)
+            )
+        console.print(f"report written to {target}")
+        if not export_report.peak_reset:
+            console.print("note: the peak RSS could not be reset between exports; growth is since start")
+        return
+    if api:
+        from vitals.bench.api_latency import run_api_bench
+
+        target = out or data_root / f"bench-api-{settings.engine}.json"
+        with _friendly_errors():
+            api_report = run_api_bench(
+                settings, requests=requests, warmup=warmup, rounds=rounds, out=target, say=console.print
+            )
+        for line in api_report.lines():
+            console.print(line, highlight=False, soft_wrap=True)
+        console.print(f"report written to {target}")
+        return
     if webhooks:
         from vitals.bench.webhooks import run_webhook_bench
 

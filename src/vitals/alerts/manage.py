@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vitals.alerts.durations import format_duration
 from vitals.alerts.rules import RulesError, load_rules
-from vitals.alerts.state import AlertState, AlertStore, NotificationRow, Silence
+from vitals.alerts.state import SCHEMA, AlertState, AlertStore, NotificationRow, Silence
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
+from vitals.warehouse.base import Warehouse
+from vitals.warehouse.once import ensure_once
+
+
+@contextmanager
+def alert_store(settings: Settings, warehouse: Warehouse | None = None) -> Iterator[AlertStore]:
+    """The alert store over ``warehouse`` (left open; its tables made once per process), or over a
+    connection opened and closed here."""
+    if warehouse is not None:
+        store = AlertStore(warehouse)
+        ensure_once(warehouse, f"{SCHEMA}.deliveries", store.ensure_tables)
+        yield store
+        return
+    with open_warehouse(settings) as wh:
+        store = AlertStore(wh)
+        store.ensure_tables()
+        yield store
 
 
 def silence(
@@ -23,6 +42,7 @@ def silence(
     comment: str,
     starts_at: datetime | None = None,
     created_by: str | None = None,
+    warehouse: Warehouse | None = None,
 ) -> Silence:
     """Hold the firing notifications of ``rule_name`` (one org's, or every scope's) for ``duration``."""
     names = {r.name for r in load_rules(settings, include_disabled=True)}
@@ -32,10 +52,24 @@ def silence(
         raise RulesError("a silence must last longer than 0")
     start = (starts_at or datetime.now(UTC)).astimezone(UTC)
     scope = org.strip().lower() if org else None
-    with open_warehouse(settings) as wh:
-        store = AlertStore(wh)
-        store.ensure_tables()
+    with alert_store(settings, warehouse) as store:
         return store.add_silence(rule_name, scope, start, start + duration, comment, created_by or _user())
+
+
+def end_silence(
+    settings: Settings, silence_id: str, *, at: datetime | None = None, warehouse: Warehouse | None = None
+) -> Silence:
+    """End a silence now (or at ``at``): held notifications go out again from the next evaluation."""
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    with alert_store(settings, warehouse) as store:
+        found = store.get_silence(silence_id)
+        if found is None or found.ends_at <= moment:
+            why = "no silence" if found is None else "no silence in force or to come"
+            raise RulesError(f"{why} with id {silence_id!r}; `vitals alerts history` lists them")
+        store.end_silence(silence_id, moment)
+        ended = store.get_silence(silence_id)
+    assert ended is not None
+    return ended
 
 
 def _user() -> str:
@@ -64,9 +98,7 @@ class RuleStatus:
 def rule_statuses(settings: Settings) -> list[RuleStatus]:
     """Every rule (disabled ones too) and where each of its scopes stands."""
     rules = load_rules(settings, include_disabled=True)
-    with open_warehouse(settings) as wh:
-        store = AlertStore(wh)
-        store.ensure_tables()
+    with alert_store(settings) as store:
         states = store.states()
     return [
         RuleStatus(
@@ -89,9 +121,7 @@ def history(
     settings: Settings, *, rule_name: str | None = None, since: datetime | None = None, limit: int = 200
 ) -> tuple[list[dict[str, Any]], list[NotificationRow], list[Silence]]:
     """State changes (newest first), notifications since ``since`` and every silence."""
-    with open_warehouse(settings) as wh:
-        store = AlertStore(wh)
-        store.ensure_tables()
+    with alert_store(settings) as store:
         return (
             store.history(rule_name=rule_name, since=since, limit=limit),
             store.notifications(rule_name=rule_name, since=since),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,26 @@ from vitals.warehouse.base import Warehouse
 
 SCHEMA = "alerts"
 STATES = ("inactive", "pending", "firing", "resolved", "nodata")
+STATE_ORDER = ("firing", "pending", "nodata", "resolved", "inactive")
+"""How lists of states are ordered: what needs attention first."""
+TIMELINE_COLUMNS = (
+    "at",
+    "kind",
+    "rule_name",
+    "scope",
+    "from_state",
+    "to_state",
+    "value",
+    "reason",
+    "notification_kind",
+    "route",
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+)
+Filter = tuple[list[str], list[Any]]
+"""Extra SQL conditions (over a table's columns) and their parameters, e.g. the API's scoping."""
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "alert_state": [
@@ -161,18 +182,36 @@ class AlertStore:
     # -- state -------------------------------------------------------------------------------------
     def states(self, rule_name: str | None = None) -> dict[tuple[str, str], AlertState]:
         """Every stored state (of one rule), by (rule, scope)."""
-        cols = [c for c, _ in TABLES["alert_state"]]
-        sql = f"select {', '.join(cols)} from {SCHEMA}.alert_state"
+        sql = f"select {', '.join(_STATE_COLUMNS)} from {SCHEMA}.alert_state"
         rows = self.wh.query(sql + " where rule_name = ?", [rule_name]) if rule_name else self.wh.query(sql)
-        out: dict[tuple[str, str], AlertState] = {}
-        for row in rows:
-            data = dict(zip(cols, row, strict=True))
-            for key in ("pending_since", "firing_since", "last_notified_at", "last_eval_at", "changed_at"):
-                data[key] = utc(data[key])
-            data["value"] = None if data["value"] is None else float(data["value"])
-            data["reason"] = data["reason"] or ""
-            out[(data["rule_name"], data["scope"])] = AlertState(**data)
-        return out
+        states = (_state(row) for row in rows)
+        return {(s.rule_name, s.scope): s for s in states}
+
+    def state_page(
+        self,
+        *,
+        states: Sequence[str] = (),
+        rule_name: str | None = None,
+        scope: str | None = None,
+        where: Filter = ([], []),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[AlertState]]:
+        """The total and one page of stored states, firing first (then pending, nodata, resolved, inactive),
+        optionally of some states / one rule / one scope, and under the extra conditions ``where``."""
+        clauses, params = _match(rule_name=rule_name, scope=scope, where=where)
+        if states:
+            clauses.append(f"state in ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        sql = f"from {SCHEMA}.alert_state" + _where(clauses)
+        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
+        order = " ".join(f"when '{name}' then {rank}" for rank, name in enumerate(STATE_ORDER))
+        rows = self.wh.query(
+            f"select {', '.join(_STATE_COLUMNS)} {sql} order by case state {order} else 9 end, "
+            f"coalesce(changed_at, last_eval_at) desc, rule_name, scope limit {int(limit)} offset {int(offset)}",
+            params,
+        )
+        return total, [_state(row) for row in rows]
 
     def save_state(self, state: AlertState) -> None:
         self.wh.execute(
@@ -213,6 +252,51 @@ class AlertStore:
         keys = ("at", "rule_name", "scope", "from_state", "to_state", "value", "reason")
         return [{**dict(zip(keys, r, strict=True)), "at": utc(r[0])} for r in rows]
 
+    def timeline(
+        self,
+        *,
+        rule_name: str | None = None,
+        scope: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        where: Filter = ([], []),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """State changes and notifications (with their delivery outcome) in one list, newest first: the
+        total and one page, optionally of one rule / scope, between ``since`` (inclusive) and ``until``
+        (exclusive), and under the extra conditions ``where``."""
+        union = (
+            "select changed_at as event_at, 'transition' as kind, rule_name, scope, from_state, to_state, value, "
+            "reason, cast(null as text) as notification_kind, cast(null as text) as route, "
+            "cast(null as text) as status, cast(null as integer) as attempts, "
+            f"cast(null as integer) as last_status_code, cast(null as text) as last_error from {SCHEMA}.alert_history "
+            "union all "
+            "select created_at, 'notification', rule_name, scope, null, null, null, null, kind, route, status, "
+            f"attempts, last_status_code, last_error from {SCHEMA}.notifications"
+        )
+        clauses, params = _match(rule_name=rule_name, scope=scope, where=where)
+        if since is not None:
+            clauses.append("event_at >= ?")
+            params.append(naive(since))
+        if until is not None:
+            clauses.append("event_at < ?")
+            params.append(naive(until))
+        sql = f"from ({union}) timeline" + _where(clauses)
+        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
+        rows = self.wh.query(
+            f"select * {sql} order by event_at desc, kind desc, rule_name, scope, route "
+            f"limit {int(limit)} offset {int(offset)}",
+            params,
+        )
+        out = []
+        for row in rows:
+            item = dict(zip(TIMELINE_COLUMNS, row, strict=True))
+            item["at"] = utc(item["at"])
+            item["value"] = None if item["value"] is None else float(item["value"])
+            out.append(item)
+        return total, out
+
     @staticmethod
     def _filters(rule_name: str | None, since: datetime | None, column: str) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -245,18 +329,49 @@ class AlertStore:
         )
         return silence
 
+    def silence_page(
+        self, *, active_at: datetime | None = None, where: Filter = ([], []), limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[Silence]]:
+        """The total and one page of silences, latest end first: those in force or still to come at
+        ``active_at`` (every one when None), under the extra conditions ``where``."""
+        clauses, params = _match(where=where)
+        if active_at is not None:
+            clauses.append("ends_at > ?")
+            params.append(naive(active_at))
+        sql = f"from {SCHEMA}.silences" + _where(clauses)
+        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
+        rows = self.wh.query(
+            f"select {', '.join(_SILENCE_COLUMNS)} {sql} order by ends_at desc, silence_id "
+            f"limit {int(limit)} offset {int(offset)}",
+            params,
+        )
+        return total, [_silence(r) for r in rows]
+
+    def get_silence(self, silence_id: str, where: Filter = ([], [])) -> Silence | None:
+        """The silence with this id (under the extra conditions ``where``), or None."""
+        clauses, params = _match(where=where)
+        clauses.append("silence_id = ?")
+        params.append(silence_id)
+        rows = self.wh.query(f"select {', '.join(_SILENCE_COLUMNS)} from {SCHEMA}.silences" + _where(clauses), params)
+        return _silence(rows[0]) if rows else None
+
+    def end_silence(self, silence_id: str, at: datetime) -> None:
+        """End a silence at ``at`` (kept, so the history shows it; one that has not started ends before it starts)."""
+        self.wh.execute(
+            f"update {SCHEMA}.silences set ends_at = ?, starts_at = least(starts_at, ?) "
+            "where silence_id = ? and ends_at > ?",
+            [naive(at), naive(at), silence_id, naive(at)],
+        )
+
     def silences(self, at: datetime | None = None) -> list[Silence]:
         """Silences in force at ``at`` (every one when None)."""
-        sql = f"select silence_id, rule_name, scope, starts_at, ends_at, comment, created_by from {SCHEMA}.silences"
+        sql = f"select {', '.join(_SILENCE_COLUMNS)} from {SCHEMA}.silences"
         rows = (
             self.wh.query(sql + " where starts_at <= ? and ends_at > ?", [naive(at), naive(at)])
             if at
             else (self.wh.query(sql))
         )
-        return [
-            Silence(r[0], r[1], r[2], utc(r[3]) or datetime.min, utc(r[4]) or datetime.min, r[5] or "", r[6] or "")
-            for r in rows
-        ]
+        return [_silence(r) for r in rows]
 
     # -- outbox ------------------------------------------------------------------------------------
     def add_notification(self, row: NotificationRow) -> None:
@@ -341,3 +456,35 @@ class AlertStore:
         )
         keys = ("notification_id", "attempt", "at", "route", "status_code", "outcome", "error")
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+_STATE_COLUMNS = [c for c, _ in TABLES["alert_state"]]
+_SILENCE_COLUMNS = ("silence_id", "rule_name", "scope", "starts_at", "ends_at", "comment", "created_by")
+
+
+def _state(row: Sequence[Any]) -> AlertState:
+    data = dict(zip(_STATE_COLUMNS, row, strict=True))
+    for key in ("pending_since", "firing_since", "last_notified_at", "last_eval_at", "changed_at"):
+        data[key] = utc(data[key])
+    data["value"] = None if data["value"] is None else float(data["value"])
+    data["reason"] = data["reason"] or ""
+    return AlertState(**data)
+
+
+def _silence(r: Sequence[Any]) -> Silence:
+    return Silence(r[0], r[1], r[2], utc(r[3]) or datetime.min, utc(r[4]) or datetime.min, r[5] or "", r[6] or "")
+
+
+def _match(*, rule_name: str | None = None, scope: str | None = None, where: Filter = ([], [])) -> Filter:
+    clauses, params = [f"({c})" for c in where[0]], list(where[1])
+    if rule_name:
+        clauses.append("rule_name = ?")
+        params.append(rule_name)
+    if scope:
+        clauses.append("scope = ?")
+        params.append(scope)
+    return clauses, params
+
+
+def _where(clauses: list[str]) -> str:
+    return " where " + " and ".join(clauses) if clauses else ""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from vitals.api.auth import ApiContext, WarehouseFactory, bind_context
 from vitals.api.models import Error
 from vitals.api.route_class import ApiRoute
-from vitals.api.routes import audit, catalog, cohorts, config, exports, orgs, series, summary, tokens
+from vitals.api.routes import alerts, audit, catalog, cohorts, config, exports, orgs, series, summary, tokens
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
@@ -34,7 +34,7 @@ def create_api_router(settings: Settings, connect: WarehouseFactory | None = Non
 
     bind = bind_context(ApiContext(settings, connect or default_connect))
     router = APIRouter(prefix=PREFIX, dependencies=[Depends(bind)], responses=ERRORS, route_class=ApiRoute)
-    for module in (catalog, series, summary, orgs, cohorts, exports, config, audit, tokens):
+    for module in (catalog, series, summary, orgs, cohorts, alerts, exports, config, audit, tokens):
         router.include_router(module.router)
     return router
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings, connect: WarehouseFactory | None = None) -> F
     app = FastAPI(
         title="vitals API",
         version="1",
-        description="Customer metrics: catalog, series, summary, orgs, cohorts, exports, config and audit. "
+        description="Customer metrics: catalog, series, summary, orgs, cohorts, alerts, exports, config and audit. "
         "Authenticate with `Authorization: Bearer <token>` (see `vitals tokens create`).",
         docs_url="/docs",
         openapi_url="/openapi.json",

@@ -53,8 +53,11 @@ def context(request: Request) -> ApiContext:
 
 def warehouse(ctx: Annotated[ApiContext, Depends(context)]) -> Iterator[Warehouse]:
     """A warehouse connection for the request, closed after it."""
+    from vitals.api.connections import tune_for_reads
+
     wh = ctx.connect()
     try:
+        tune_for_reads(wh)
         yield wh
     finally:
         wh.close()

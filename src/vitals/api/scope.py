@@ -24,18 +24,23 @@ from vitals.api.tokens import Role, TokenRecord
 from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
-Feature = Literal["catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens"]
+Feature = Literal[
+    "catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "alerts", "silences"
+]
 Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
-    "admin": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens"}),
-    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports"}),
-    "cs": frozenset({"catalog", "global_metrics", "org_metrics"}),
-    "sales": frozenset({"catalog", "global_metrics", "org_metrics"}),
-    "viewer": frozenset({"catalog", "global_metrics"}),
-    "org": frozenset({"catalog", "org_metrics", "exports"}),
+    "admin": frozenset(
+        {"catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "alerts", "silences"}
+    ),
+    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts"}),
+    "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences"}),
+    "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),
+    "viewer": frozenset({"catalog", "global_metrics", "alerts"}),
+    "org": frozenset({"catalog", "org_metrics", "exports", "alerts"}),
 }
-"""What each role may do. ``org`` tokens read (and export) the rows of their own org only."""
+"""What each role may do. ``org`` tokens read (and export) the rows of their own org only; ``silences``
+(silencing alerts) is for admin and cs."""
 
 
 class Forbidden(VitalsError):
@@ -159,7 +164,7 @@ class Scope:
         org_level: bool = True,
     ) -> list[dict[str, Any]]:
         """Rows of ``source`` the token may read, as dicts. ``org_level=False`` marks a read the caller
-        limited to global rows (not audited)."""
+        limited to global rows, or one it audits itself (not audited here)."""
         sql, all_params = self._sql(source, columns, conditions, params)
         if order_by:
             sql += f" order by {order_by}"

@@ -47,13 +47,31 @@ def daily_values(
     end: date | None,
     *,
     action: str,
+    audited: bool = True,
 ) -> list[tuple[date, float | None]]:
-    """The metric's daily values for the entity between ``start`` and ``end`` (inclusive), oldest first."""
-    entity_type, entity_id = entity
+    """The metric's daily values for the entity between ``start`` and ``end`` (inclusive), oldest first;
+    ``audited=False`` when the caller already audited this read of the org."""
+    entity_type = entity[0]
     if entity_type not in metric.grain:
         raise BadRequest(f"metric {metric.name} has no {entity_type} grain (it has {', '.join(metric.grain)})")
-    conditions = ["metric_name = ?", "entity_type = ?", "entity_id = ?"]
-    params: list[Any] = [metric.name, entity_type, entity_id]
+    return many_daily_values(scope, [metric], entity, start, end, action=action, audited=audited)[metric.name]
+
+
+def many_daily_values(
+    scope: Scope,
+    metrics: list[Metric],
+    entity: tuple[str, str],
+    start: date | None,
+    end: date | None,
+    *,
+    action: str,
+    audited: bool = True,
+) -> dict[str, list[tuple[date, float | None]]]:
+    """The daily values of several metrics for the entity, in one read: metric name -> oldest first."""
+    entity_type, entity_id = entity
+    names = [m.name for m in metrics]
+    conditions = [f"metric_name in ({', '.join('?' for _ in names)})", "entity_type = ?", "entity_id = ?"]
+    params: list[Any] = [*names, entity_type, entity_id]
     if start is not None:
         conditions.append("metric_date >= ?")
         params.append(start)
@@ -62,15 +80,18 @@ def daily_values(
         params.append(end)
     rows = scope.select(
         METRICS_DAILY,
-        columns="metric_date, value",
+        columns="metric_name, metric_date, value",
         conditions=conditions,
         params=params,
-        order_by="metric_date",
+        order_by="metric_name, metric_date",
         action=action,
-        target=f"{metric.name}:{entity_id}",
-        org_level=entity_type == "org",
+        target=f"{','.join(names)}:{entity_id}",
+        org_level=audited and entity_type == "org",
     )
-    return [(_day(r["metric_date"]), clean(None if r["value"] is None else float(r["value"]))) for r in rows]
+    out: dict[str, list[tuple[date, float | None]]] = {name: [] for name in names}
+    for r in rows:
+        out[r["metric_name"]].append((_day(r["metric_date"]), clean(None if r["value"] is None else float(r["value"]))))
+    return out
 
 
 def aggregate(values: list[tuple[date, float | None]], how: str, grain: Grain) -> list[Point]:
@@ -131,11 +152,10 @@ def summary(
     start, prev_end = end - timedelta(days=days - 1), end - timedelta(days=days)
     prev_start = prev_end - timedelta(days=days - 1)
     items: list[SummaryItem] = []
-    for name in metrics:
-        metric = catalog.metric(name)
-        if entity[0] not in metric.grain:
-            continue
-        values = daily_values(scope, metric, entity, prev_start, end, action="summary")
+    selected = [m for m in (catalog.metric(name) for name in metrics) if entity[0] in m.grain]
+    all_values = many_daily_values(scope, selected, entity, prev_start, end, action="summary")
+    for metric in selected:
+        name, values = metric.name, all_values[metric.name]
         how = "last" if metric.unit == "cents" else "mean"
         current = _reduce([v for d, v in values if d >= start and v is not None], how)
         previous = _reduce([v for d, v in values if d <= prev_end and v is not None], how)

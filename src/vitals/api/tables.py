@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vitals.warehouse.base import Warehouse
+from vitals.warehouse.once import ensure_once
 
 SCHEMA = "api"
 
@@ -50,22 +51,17 @@ TABLES: dict[str, list[tuple[str, str]]] = {
 LAST_TABLE = list(TABLES)[-1]
 """Created last: when it exists, every table does."""
 
-_ENSURED: set[tuple[str, str]] = set()
-"""Warehouses (engine, file or DSN) whose API tables this process has created or found."""
-
 
 def ensure_api_tables(warehouse: Warehouse) -> None:
     """Create the ``api`` schema and its tables if missing (once per warehouse and process: every request
     authenticates, and the DDL would otherwise run each time)."""
-    where = getattr(warehouse, "path", None) or getattr(warehouse, "dsn", None)
-    key = (warehouse.engine, str(where))
-    if where is not None and key in _ENSURED and warehouse.table_exists(SCHEMA, LAST_TABLE):
-        return
-    warehouse.execute(f"create schema if not exists {SCHEMA}")
-    for table, columns in TABLES.items():
-        warehouse.create_table(SCHEMA, table, columns)
-    if where is not None:
-        _ENSURED.add(key)
+
+    def create() -> None:
+        warehouse.execute(f"create schema if not exists {SCHEMA}")
+        for table, columns in TABLES.items():
+            warehouse.create_table(SCHEMA, table, columns)
+
+    ensure_once(warehouse, f"{SCHEMA}.{LAST_TABLE}", create)
 
 
 def utc_now() -> datetime:

@@ -31,6 +31,11 @@ ORG_COLUMNS = (
     "h.*, o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, c.risk_rank as risk_rank, "
     "c.mrr_at_risk_cents as mrr_at_risk_cents, c.risk_factors as risk_factors"
 )
+LIST_COLUMNS = (
+    "h.org_id, h.org_name, h.metric_date, h.health_score, h.health_band, h.health_score_change_7d, "
+    "o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, count(*) over () as total_rows"
+)
+"""What the list shows (not the components), with the total of the filtered rows in the same read."""
 BANDS = ("Healthy", "Neutral", "At risk", "Critical")
 WAP_TREND_WEEKS = 8
 
@@ -82,10 +87,9 @@ def list_orgs(
     if risk is not None:
         conditions.append("coalesce(c.is_at_risk, false) = ?")
         params.append(risk)
-    total = scope.count(ORGS, conditions=conditions, params=params)
     rows = scope.select(
         ORGS,
-        columns=ORG_COLUMNS,
+        columns=LIST_COLUMNS,
         conditions=conditions,
         params=params,
         order_by="h.health_score, h.org_name, h.org_id",
@@ -94,6 +98,7 @@ def list_orgs(
         action="orgs.list",
         target="orgs",
     )
+    total = int(rows[0]["total_rows"]) if rows else scope.count(ORGS, conditions=conditions, params=params)
     return Page(items=[_org(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
@@ -125,7 +130,8 @@ def get_org(
     row = rows[0]
     wap = default_catalog().metric("wau")
     assert day is not None
-    values = daily_values(scope, wap, ("org", wanted), day - timedelta(weeks=WAP_TREND_WEEKS), day, action="orgs.read")
+    since = day - timedelta(weeks=WAP_TREND_WEEKS)
+    values = daily_values(scope, wap, ("org", wanted), since, day, action="orgs.read", audited=False)
     factors = [f.strip() for f in (row["risk_factors"] or "").split(",") if f.strip()]
     return OrgDetail(
         **_org(row).model_dump(),

@@ -85,3 +85,10 @@ from long_metrics
 left join catalog
     on long_metrics.metric_name = catalog.metric_name
 where long_metrics.metric_date <= {{ vitals.as_of_date() }}
+-- stored in the order the API reads it (one metric of one entity): DuckDB's zone maps then skip
+-- every row group but the few holding it
+order by
+    long_metrics.metric_name,
+    long_metrics.entity_type,
+    long_metrics.entity_id,
+    long_metrics.metric_date
