@@ -66,3 +66,8 @@ def band_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
         if row["health_band"] in counts:
             counts[row["health_band"]] += 1
     return counts
+
+
+def day_of(value: Any) -> date:
+    """A date from a warehouse value (a date, or a timestamp or text starting with one)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
