@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from vitals.api.routes.orgs import BANDS, HEALTH, ORG_COLUMNS, ORGS, scored_day
@@ -70,4 +70,6 @@ def band_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def day_of(value: Any) -> date:
     """A date from a warehouse value (a date, or a timestamp or text starting with one)."""
+    if isinstance(value, datetime):
+        return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
