@@ -101,7 +101,7 @@ def _grid(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     for row in rows:
         monday_first = (int(row["dow"]) + 6) % 7
         cells = by_day.setdefault(monday_first, {"day": DAYS[monday_first]})
-        cells[f"h{int(row['hour_of_day']):02d}"] = round(float(row[key] or 0), 1)
+        cells[f"h{int(row['hour_of_day']):02d}"] = float(row[key] or 0)
     return [by_day[d] for d in sorted(by_day)]
 
 
