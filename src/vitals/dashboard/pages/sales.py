@@ -38,8 +38,8 @@ RULES = {
     "seats purchased (latest Stripe invoice or subscription).",
     "expansion": "Orgs using at least 90% of their seats, or with more active providers than seats, in that week; "
     "most over-used first.",
-    "declining": "Orgs with a week in the range whose weekly active providers fell by 20% or more from the week "
-    "before (the latest such week per org); largest drop first.",
+    "declining": "Orgs with a full week in the range (the current, unfinished week is left out) whose weekly "
+    "active providers fell by 20% or more from the week before (the latest such week per org); largest drop first.",
     "not_activated": "Orgs seen in the app (signed up, or billed) without a successful job by the range's end; "
     "longest waiting first.",
 }
@@ -58,7 +58,7 @@ def build(view: View) -> Content:
         "No org uses 90% or more of its seats in that week.",
         link="org_name",
     )
-    datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view), _not_activated(view)]
+    datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view, week), _not_activated(view)]
     context = {"rules": RULES, "week": week}
     return Content(context, datasets)
 
@@ -146,14 +146,14 @@ def _seats(view: View, week: date) -> Table:
     return Table("seats", title, columns, orgs, empty, link="org_name")
 
 
-def _declining(view: View) -> Table:
+def _declining(view: View, week: date) -> Table:
     conditions, params = view.org_conditions("d.org_id", "o.current_plan")
     rows = view.scope.select(
         DECLINING,
         columns="d.org_id, d.org_name, o.current_plan as plan, d.week_start, d.prev_wap, d.curr_wap, "
         "d.wap_change_abs, d.wap_decline_rate, o.mrr_cents",
         conditions=["d.week_start >= ?", "d.week_start <= ?", *conditions],
-        params=[view.filters.start, view.filters.end, *params],
+        params=[view.filters.start, week, *params],
         order_by="d.week_start desc, d.org_name",
         action="dashboard.sales_declining",
         target="mart_analyses_declining_accounts",
