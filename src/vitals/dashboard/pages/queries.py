@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from vitals.api.routes.orgs import BANDS, HEALTH, ORG_COLUMNS, ORGS, scored_day
@@ -66,3 +66,10 @@ def band_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
         if row["health_band"] in counts:
             counts[row["health_band"]] += 1
     return counts
+
+
+def day_of(value: Any) -> date:
+    """A date from a warehouse value (a date, or a timestamp or text starting with one)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

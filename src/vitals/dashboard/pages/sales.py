@@ -1,0 +1,233 @@
+"""Sales: live account signals — orgs that reached first value in the range, seat utilization with the
+expansion candidates, declining accounts, and orgs not yet at first value. Each list says how it is chosen."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from vitals.api.scope import Source
+from vitals.dashboard.datasets import Column, Dataset, Table
+from vitals.dashboard.pages.queries import day_of
+from vitals.dashboard.registry import Content, Page, register
+from vitals.dashboard.view import View
+
+EXPANSION_UTILIZATION = 0.9
+"""Seat utilization at or above which an org is an expansion candidate."""
+ORGS = Source("{core}.organizations o", "org", org_column="o.org_id")
+WAP = Source("{core}.mart_analyses_weekly_active_providers w", "org", org_column="w.org_id")
+FIRST_VALUE = Source(
+    "{core}.mart_analyses_time_to_first_value t left join {core}.organizations o on o.org_id = t.org_id",
+    "org",
+    org_column="t.org_id",
+)
+DECLINING = Source(
+    "{core}.mart_analyses_declining_accounts d left join {core}.organizations o on o.org_id = d.org_id",
+    "org",
+    org_column="d.org_id",
+)
+JOURNEY = Source(
+    "{core}.mart_analyses_journey_stage j left join {core}.organizations o on o.org_id = j.org_id",
+    "org",
+    org_column="j.org_id",
+)
+RULES = {
+    "activated": "Orgs whose first successful summarization job (first value) falls in the date range, newest first.",
+    "seats": "Active providers are the org's weekly active providers (providers with a successful job) in the "
+    "last full Monday–Sunday week ending on or before the range's end; utilization = active providers ÷ "
+    "seats purchased (latest Stripe invoice or subscription).",
+    "expansion": "Orgs using at least 90% of their seats, or with more active providers than seats, in that week; "
+    "most over-used first.",
+    "declining": "Orgs with a full week in the range (the current, unfinished week is left out) whose weekly "
+    "active providers fell by 20% or more from the week before (the latest such week per org); largest drop first.",
+    "not_activated": "Orgs seen in the app (signed up, or billed) without a successful job by the range's end; "
+    "longest waiting first.",
+}
+
+
+def build(view: View) -> Content:
+    """The four lists for the view's filters."""
+    assert view.filters.end is not None
+    week = last_full_week(view.filters.end)
+    seats = _seats(view, week)
+    expansion = Table(
+        "expansion",
+        "Expansion candidates",
+        seats.columns,
+        [r for r in seats.rows if r["utilization"] is not None and r["utilization"] >= EXPANSION_UTILIZATION],
+        "No org uses 90% or more of its seats in that week.",
+        link="org_name",
+    )
+    datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view, week), _not_activated(view)]
+    context = {"rules": RULES, "week": week}
+    return Content(context, datasets)
+
+
+def last_full_week(end: date) -> date:
+    """The Monday of the last Monday–Sunday week that ends on or before ``end``."""
+    sunday = end - timedelta(days=(end.weekday() + 1) % 7)
+    return sunday - timedelta(days=6)
+
+
+def _activated(view: View) -> Table:
+    conditions, params = view.org_conditions("t.org_id", "o.current_plan")
+    rows = view.scope.select(
+        FIRST_VALUE,
+        columns="t.org_id, t.org_name, o.current_plan as plan, t.signup_at, t.first_transcription_at, "
+        "t.days_to_first_value, o.mrr_cents, o.seats_purchased",
+        conditions=[
+            "t.first_transcription_at is not null",
+            "cast(t.first_transcription_at as date) >= ?",
+            "cast(t.first_transcription_at as date) <= ?",
+            *conditions,
+        ],
+        params=[view.filters.start, view.filters.end, *params],
+        order_by="t.first_transcription_at desc, t.org_name",
+        action="dashboard.sales_activated",
+        target="mart_analyses_time_to_first_value",
+    )
+    for row in _linked(view, rows):
+        row["signup_at"] = _stamp(row["signup_at"])
+        row["first_transcription_at"] = _stamp(row["first_transcription_at"])
+        row["days_to_first_value"] = _float(row["days_to_first_value"])
+    columns = [
+        Column("org_name", "org"),
+        Column("plan", "plan"),
+        Column("signup_at", "signed up (UTC)"),
+        Column("first_transcription_at", "first value (UTC)"),
+        Column("days_to_first_value", "days to first value", "count"),
+        Column("mrr_cents", "MRR", "cents"),
+        Column("seats_purchased", "seats", "count"),
+    ]
+    empty = "No org reached first value in this range: widen the date range, or load product events (`vitals load`)."
+    return Table("activated", "Newly activated orgs", columns, rows, empty, link="org_name")
+
+
+def _seats(view: View, week: date) -> Table:
+    conditions, params = view.org_conditions("o.org_id", "o.current_plan")
+    orgs = view.scope.select(
+        ORGS,
+        columns="o.org_id, o.org_name, o.current_plan as plan, o.seats_purchased, o.mrr_cents",
+        conditions=["o.seats_purchased > 0", *conditions],
+        params=params,
+        order_by="o.org_name, o.org_id",
+        action="dashboard.sales_seats",
+        target="organizations",
+    )
+    wap_conditions, wap_params = view.org_conditions("w.org_id", None)
+    active = {
+        r["org_id"]: int(r["weekly_active_providers"] or 0)
+        for r in view.scope.select(
+            WAP,
+            columns="w.org_id, w.weekly_active_providers",
+            conditions=["w.week_start = ?", *wap_conditions],
+            params=[week, *wap_params],
+            action="dashboard.sales_wap",
+            target="mart_analyses_weekly_active_providers",
+        )
+    }
+    for row in _linked(view, orgs):
+        row["seats_purchased"] = int(row["seats_purchased"])
+        row["active_providers"] = active.get(row["org_id"], 0)
+        row["utilization"] = row["active_providers"] / row["seats_purchased"]
+        row["free_seats"] = row["seats_purchased"] - row["active_providers"]
+    orgs.sort(key=lambda r: (-r["utilization"], r["org_name"] or ""))
+    columns = [
+        Column("org_name", "org"),
+        Column("plan", "plan"),
+        Column("seats_purchased", "seats", "count"),
+        Column("active_providers", "active providers", "count"),
+        Column("utilization", "utilization", "ratio"),
+        Column("free_seats", "unused seats", "count"),
+        Column("mrr_cents", "MRR", "cents"),
+    ]
+    title = f"Seat utilization (week of {week.isoformat()})"
+    empty = "No org has purchased seats: connect Stripe (`vitals ingest stripe` or webhooks) and run `vitals build`."
+    return Table("seats", title, columns, orgs, empty, link="org_name")
+
+
+def _declining(view: View, week: date) -> Table:
+    conditions, params = view.org_conditions("d.org_id", "o.current_plan")
+    rows = view.scope.select(
+        DECLINING,
+        columns="d.org_id, d.org_name, o.current_plan as plan, d.week_start, d.prev_wap, d.curr_wap, "
+        "d.wap_change_abs, d.wap_decline_rate, o.mrr_cents",
+        conditions=["d.week_start >= ?", "d.week_start <= ?", *conditions],
+        params=[view.filters.start, week, *params],
+        order_by="d.week_start desc, d.org_name",
+        action="dashboard.sales_declining",
+        target="mart_analyses_declining_accounts",
+    )
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        latest.setdefault(row["org_id"], row)
+    shown = _linked(view, list(latest.values()))
+    for row in shown:
+        row["week_start"] = day_of(row["week_start"]).isoformat()
+        row["wap_decline_rate"] = _float(row["wap_decline_rate"])
+    shown.sort(key=lambda r: (-(r["wap_decline_rate"] or 0), r["org_name"] or ""))
+    columns = [
+        Column("org_name", "org"),
+        Column("plan", "plan"),
+        Column("week_start", "week"),
+        Column("prev_wap", "active providers week before", "count"),
+        Column("curr_wap", "active providers that week", "count"),
+        Column("wap_decline_rate", "drop", "ratio"),
+        Column("mrr_cents", "MRR", "cents"),
+    ]
+    empty = "No org's weekly active providers fell by 20% or more in this range."
+    return Table("declining", "Declining accounts", columns, shown, empty, link="org_name")
+
+
+def _not_activated(view: View) -> Table:
+    conditions, params = view.org_conditions("j.org_id", "o.current_plan")
+    rows = view.scope.select(
+        JOURNEY,
+        columns="j.org_id, j.org_name, o.current_plan as plan, j.signup_at, j.current_stage, o.mrr_cents, "
+        "o.seats_purchased",
+        conditions=[
+            "(j.first_transcription_at is null or cast(j.first_transcription_at as date) > ?)",
+            "(j.signup_at is null or cast(j.signup_at as date) <= ?)",
+            *conditions,
+        ],
+        params=[view.filters.end, view.filters.end, *params],
+        order_by="j.signup_at, j.org_name",
+        action="dashboard.sales_not_activated",
+        target="mart_analyses_journey_stage",
+    )
+    assert view.filters.end is not None
+    for row in _linked(view, rows):
+        signup = row["signup_at"]
+        row["days_waiting"] = None if signup is None else (view.filters.end - day_of(signup)).days
+        row["signup_at"] = _stamp(signup) if signup is not None else "no signup event"
+    columns = [
+        Column("org_name", "org"),
+        Column("plan", "plan"),
+        Column("signup_at", "signed up (UTC)"),
+        Column("days_waiting", "days since signup", "count"),
+        Column("mrr_cents", "MRR", "cents"),
+        Column("seats_purchased", "seats", "count"),
+    ]
+    empty = "Every org seen by the range's end has reached first value (a successful summarization job)."
+    return Table("not_activated", "Not yet at first value", columns, rows, empty, link="org_name")
+
+
+def _linked(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["href"] = view.link(f"/orgs/{row['org_id']}")
+        if row.get("mrr_cents") is not None:
+            row["mrr_cents"] = int(row["mrr_cents"])
+        if row.get("plan") is None:
+            row["plan"] = "no plan"
+    return rows
+
+
+def _stamp(value: Any) -> str:
+    return str(value)[:16]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+PAGE = register(Page("sales", "Sales", "/sales", "sales.html", build, order=40, requires="org_metrics"))
