@@ -24,18 +24,23 @@ from vitals.api.tokens import Role, TokenRecord
 from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
-Feature = Literal["catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens"]
+Feature = Literal[
+    "catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "operations"
+]
 Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
-    "admin": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens"}),
-    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports"}),
+    "admin": frozenset(
+        {"catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "operations"}
+    ),
+    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "operations"}),
     "cs": frozenset({"catalog", "global_metrics", "org_metrics"}),
     "sales": frozenset({"catalog", "global_metrics", "org_metrics"}),
     "viewer": frozenset({"catalog", "global_metrics"}),
     "org": frozenset({"catalog", "org_metrics", "exports"}),
 }
-"""What each role may do. ``org`` tokens read (and export) the rows of their own org only."""
+"""What each role may do. ``org`` tokens read (and export) the rows of their own org only. ``operations`` is
+the service's own state (data health per source, builds and their errors: the dashboard's data health page)."""
 
 
 class Forbidden(VitalsError):
