@@ -24,9 +24,7 @@ from vitals.api.tokens import Role, TokenRecord
 from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
-Feature = Literal[
-    "catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "operations"
-]
+Feature = Literal["catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "operations"]
 Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
