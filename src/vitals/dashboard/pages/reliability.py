@@ -83,6 +83,7 @@ def _cards(view: View, slos: dict[str, tuple[str, float]]) -> list[dict[str, Any
             "value": value,
             "day": day,
             "text": display(metric.unit, value),
+            "minutes": f"{value / 60_000:.1f} min" if metric.unit == "milliseconds" and value is not None else "",
             "slo": None,
             "slo_text": "",
             "breached": False,
