@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## Create .venv and install vitals with its development tools
 
-demo: $(STAMP) ## Generate 90 days for ~50 orgs, load and build them into vitals.duckdb, print a summary
+demo: $(STAMP) ## Generate 90 days for ~50 orgs, build them into vitals.duckdb, then serve the dashboard (Ctrl-C stops)
 	$(BIN)/vitals demo
+
+screenshots: $(STAMP) chromium ## Save the README's dashboard screenshots to docs/images/ (builds the demo first if missing)
+	@test -f vitals.duckdb || $(BIN)/vitals demo --no-serve
+	$(BIN)/python scripts/screenshots.py
 
 test: $(STAMP) chromium ## Run the whole test suite (DuckDB, PostgreSQL, Spark and the dashboard in Chromium)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -56,4 +60,4 @@ docs: $(STAMP) ## Regenerate docs/cli.md from the commands
 clean: ## Remove the demo warehouse, build state and caches (keeps .venv)
 	rm -rf vitals.duckdb vitals.duckdb.wal .vitals spark-warehouse metastore_db derby.log .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo test chromium vendor lint format bench docs clean
+.PHONY: help install demo screenshots test chromium vendor lint format bench docs clean

@@ -55,7 +55,7 @@ def test_generate_load_build_inspect(workdir: Path) -> None:
 
 
 def test_demo_prints_the_summary(workdir: Path) -> None:
-    out = _ok(["demo", "--orgs", "4", "--days", "14", "--warehouse", str(workdir / "demo.duckdb")])
+    out = _ok(["demo", "--no-serve", "--orgs", "4", "--days", "14", "--warehouse", str(workdir / "demo.duckdb")])
     for needle in ("organizations", "providers", "summarization jobs", "sessions", "demo.duckdb"):
         assert needle in out
     for label in ("Daily active doctors", "Notes per active doctor", "MRR", "Paying orgs"):

@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -572,8 +573,12 @@ def demo(
     days: Annotated[int, typer.Option(min=7, help="Days of history.")] = 90,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to build into (default: vitals.duckdb).")] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Then create an admin token and serve the dashboard.")
+    ] = True,
 ) -> None:
-    """Generate 90 days for ~50 orgs, load, build, and summarize: the first ten minutes of vitals."""
+    """Generate 90 days for ~50 orgs, load, build, and summarize: the first ten minutes of vitals. Then (unless
+    --no-serve) create a demo admin token, print the dashboard's URL and the token, and serve until Ctrl-C."""
     from vitals.health import health_report
     from vitals.ingest.files import load_directory
     from vitals.metrics.headline import headline_kpis
@@ -615,6 +620,24 @@ def demo(
             )
     where = settings.warehouse if settings.engine == "duckdb" else settings.engine
     console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"', soft_wrap=True)
+    if serve:
+        _serve_demo(settings)
+
+
+def _serve_demo(settings: Settings) -> None:
+    """A demo admin token, the dashboard's URL and the token printed, then ``vitals serve`` until Ctrl-C."""
+    from vitals.api.tokens import TokenStore
+    from vitals.warehouse.connect import open_warehouse
+
+    with _friendly_errors(), open_warehouse(settings) as wh:
+        record, secret = TokenStore(wh).create("admin", name=f"demo-{uuid.uuid4().hex[:8]}")
+        _token_audit(wh, "token.create", record.name, "role admin (vitals demo)")
+    host = "127.0.0.1" if settings.serve.host in ("0.0.0.0", "::", "") else settings.serve.host
+    console.rule("dashboard")
+    console.print(f"dashboard: http://{host}:{settings.serve.port}/   (Ctrl-C stops it)", soft_wrap=True)
+    console.print(f"demo admin token {record.name!r}: paste it at the login page", soft_wrap=True)
+    print(secret, flush=True)
+    _serve(settings, None, None, False)
 
 
 alerts_app = typer.Typer(
@@ -806,6 +829,11 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every HTTP request (costly at high request rates).")] = False,
 ) -> None:
     """Run the live service: owns the warehouse, takes events and webhooks in durably, builds on schedule."""
+    _serve(_settings(), host, port, access_log)
+
+
+def _serve(settings: Settings, host: str | None, port: int | None, access_log: bool) -> None:
+    """The live service over ``settings`` until interrupted."""
     import logging
 
     import uvicorn
@@ -813,7 +841,6 @@ def serve(
     from vitals.server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    settings = _settings()
     host = host or settings.serve.host
     port = port or settings.serve.port
     advertised = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host

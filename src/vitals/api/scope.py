@@ -25,22 +25,43 @@ from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
 Feature = Literal[
-    "catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "alerts", "silences"
+    "catalog",
+    "global_metrics",
+    "org_metrics",
+    "exports",
+    "config",
+    "audit",
+    "tokens",
+    "alerts",
+    "silences",
+    "operations",
 ]
 Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
     "admin": frozenset(
-        {"catalog", "global_metrics", "org_metrics", "exports", "config", "audit", "tokens", "alerts", "silences"}
+        {
+            "catalog",
+            "global_metrics",
+            "org_metrics",
+            "exports",
+            "config",
+            "audit",
+            "tokens",
+            "alerts",
+            "silences",
+            "operations",
+        }
     ),
-    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts"}),
+    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts", "operations"}),
     "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences"}),
     "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),
     "viewer": frozenset({"catalog", "global_metrics", "alerts"}),
     "org": frozenset({"catalog", "org_metrics", "exports", "alerts"}),
 }
 """What each role may do. ``org`` tokens read (and export) the rows of their own org only; ``silences``
-(silencing alerts) is for admin and cs."""
+(silencing alerts) is for admin and cs. ``operations`` is the service's own state (data health per source,
+builds and their errors: the dashboard's data health page)."""
 
 
 class Forbidden(VitalsError):

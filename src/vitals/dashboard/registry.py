@@ -35,7 +35,8 @@ class Page:
 
     ``path`` may hold path parameters (``/orgs/{org_id}``, read from ``view.params``); pages with one are
     left out of the nav. ``order`` sorts the nav. ``requires`` is the API feature (``api.scope.ROLE_FEATURES``)
-    a token's role needs for the nav to list the page (its reads are checked by the Scope in any case).
+    a token's role needs for the nav to list the page, or a tuple of features it needs all of (its reads are
+    checked by the Scope in any case).
     """
 
     slug: str
@@ -45,7 +46,7 @@ class Page:
     build: Build
     order: int = 100
     nav: bool = True
-    requires: str | None = None
+    requires: str | tuple[str, ...] | None = None
 
     @property
     def csv_path(self) -> str:
@@ -57,7 +58,8 @@ class Page:
         """Whether the nav lists this page for a token of ``role``."""
         from vitals.api.scope import ROLE_FEATURES
 
-        allowed = self.requires is None or self.requires in ROLE_FEATURES.get(role, frozenset())
+        needed = (self.requires,) if isinstance(self.requires, str) else self.requires or ()
+        allowed = all(f in ROLE_FEATURES.get(role, frozenset()) for f in needed)
         return self.nav and "{" not in self.path and allowed
 
 

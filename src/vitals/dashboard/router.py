@@ -96,6 +96,7 @@ class Dashboard:
             try:
                 scope = Scope(token, wh, audit_hook(wh, token, client_address(request)))
                 view = View.open(scope, dict(request.query_params), self.settings, dict(request.path_params))
+                view.runtime = getattr(request.app.state, "runtime", None)
                 return action(page, view, token)
             except NOT_BUILT as exc:
                 first = str(exc).strip().splitlines()[0][:200]

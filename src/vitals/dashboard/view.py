@@ -28,6 +28,8 @@ class View:
     notices: list[str] = field(default_factory=list)
     query: dict[str, str] = field(default_factory=dict)
     """The whole query string (pages read their own parameters from it, e.g. a band filter)."""
+    runtime: Any = None
+    """The server's ``Runtime`` (builds, jobs) when the dashboard runs inside ``vitals serve``, else None."""
 
     @classmethod
     def open(cls, scope: Scope, query: dict[str, str], settings: Settings, params: dict[str, str]) -> View:

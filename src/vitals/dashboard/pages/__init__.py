@@ -5,4 +5,15 @@ To add a page: write ``vitals/dashboard/pages/<name>.py`` calling ``registry.reg
 module below.
 """
 
-from vitals.dashboard.pages import customer_success, executive, org, product, revenue, sales  # noqa: F401
+from vitals.dashboard.pages import (  # noqa: F401
+    catalog,
+    customer_success,
+    data_health,
+    digest,
+    executive,
+    org,
+    product,
+    reliability,
+    revenue,
+    sales,
+)

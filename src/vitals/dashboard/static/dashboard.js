@@ -87,6 +87,29 @@
     });
   }
 
+  function filters() {
+    // a search box over a table: rows whose text has every word typed stay visible
+    document.querySelectorAll("input[data-filter-table]").forEach(function (input) {
+      var id = input.getAttribute("data-filter-table");
+      var table = document.querySelector('table[data-table="' + id + '"]');
+      var count = document.querySelector('[data-filter-count="' + id + '"]');
+      if (!table) return;
+      function apply() {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        var shown = 0;
+        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+          var text = row.textContent.toLowerCase();
+          var keep = words.every(function (w) { return text.indexOf(w) !== -1; });
+          row.hidden = !keep;
+          if (keep) shown += 1;
+        });
+        if (count) count.textContent = shown + " of " + count.getAttribute("data-total") + " " + (count.getAttribute("data-noun") || "rows");
+      }
+      input.addEventListener("input", apply);
+      apply();
+    });
+  }
+
   function refresh() {
     var seconds = parseInt(document.body.getAttribute("data-refresh") || "0", 10);
     if (seconds > 0 && document.querySelector("form.filters")) {
@@ -98,6 +121,7 @@
     drawCharts();
     toggles();
     sortable();
+    filters();
     refresh();
   });
 })();
