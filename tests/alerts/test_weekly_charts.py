@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import io
+import json
 import re
 import struct
 import zlib
@@ -126,8 +127,11 @@ def test_charts_are_saved_beside_the_html_and_are_deterministic(tmp_path: Path, 
     again = charts(report)  # drawn again: the same bytes
     assert [c.png for c in again] == [(folder / n).read_bytes() for n in names]
     assert "Charts: " + ", ".join(names) in render_text(report)
-    slack = (folder / "weekly-2026-11-30.slack.json").read_text()
-    assert f"<{DASHBOARD}reports/weekly-2026-11-30-bridge.png|MRR bridge>" in slack
+    slack = json.loads((folder / "weekly-2026-11-30.slack.json").read_text())
+    last = slack["blocks"][-1]["text"]["text"]
+    assert last.endswith(
+        f"MRR bridge · Active providers, last 8 weeks: <{DASHBOARD}digest?week=2026-11-30|open the digest>"
+    )
 
 
 def test_email_carries_the_charts_inline_and_slack_links_them(
@@ -145,11 +149,8 @@ def test_email_carries_the_charts_inline_and_slack_links_them(
     charts_block = slack_body["blocks"][-1]
     assert charts_block["type"] == "section" and charts_block["text"]["text"].startswith("*Charts*: ")
     links = re.findall(r"<([^|>]+)\|([^>]+)>", charts_block["text"]["text"])
-    assert links == [
-        (f"{DASHBOARD}reports/weekly-2026-11-30-mrr.png", "MRR, last 13 weeks"),
-        (f"{DASHBOARD}reports/weekly-2026-11-30-bridge.png", "MRR bridge"),
-        (f"{DASHBOARD}reports/weekly-2026-11-30-activity.png", "Active providers, last 8 weeks"),
-    ]
+    assert links == [(f"{DASHBOARD}digest?week=2026-11-30", "open the digest")]  # the page that shows them
+    assert "MRR, last 13 weeks · MRR bridge · Active providers, last 8 weeks" in charts_block["text"]["text"]
 
     mail: Any = email.message_from_bytes(inbox.envelopes[0][2], policy=email.policy.default)
     assert mail.get_content_type() == "multipart/alternative"

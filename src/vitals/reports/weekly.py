@@ -230,7 +230,8 @@ def render_html(report: WeeklyReport, image_src: Callable[[str], str] | None = N
 
 def render_slack(report: WeeklyReport, saved_in: Path | None = None) -> dict[str, Any]:
     """A Slack incoming-webhook body: ``text`` and blocks. Incoming webhooks take no files, so the charts are
-    links under the dashboard's ``/reports/`` (or, without a dashboard URL, the folder they are saved in)."""
+    named with a link to the dashboard's digest page of the week, which shows them (or, without a dashboard
+    URL, the folder they are saved in)."""
     lines = [
         f"*{h.metric.label}*: {format_value(h.metric.unit, h.value)} ({h.change_text()})" for h in report.headlines
     ]
@@ -253,7 +254,8 @@ def render_slack(report: WeeklyReport, saved_in: Path | None = None) -> dict[str
     files = report.chart_files()
     if report.dashboard_url:
         base = report.dashboard_url.rstrip("/")
-        charts = "*Charts*: " + " · ".join(f"<{base}/reports/{name}|{title}>" for name, title in files)
+        titles = " · ".join(title for _, title in files)
+        charts = f"*Charts*: {titles}: <{base}/digest?week={report.week_end.isoformat()}|open the digest>"
     else:
         where = f" in {saved_in}" if saved_in is not None else ""
         charts = f"*Charts* saved{where}: " + ", ".join(name for name, _ in files)
