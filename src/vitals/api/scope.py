@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pyarrow as pa
 
@@ -39,20 +39,7 @@ Feature = Literal[
 Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
-    "admin": frozenset(
-        {
-            "catalog",
-            "global_metrics",
-            "org_metrics",
-            "exports",
-            "config",
-            "audit",
-            "tokens",
-            "alerts",
-            "silences",
-            "operations",
-        }
-    ),
+    "admin": frozenset(get_args(Feature)),  # everything
     "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts", "operations"}),
     "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences"}),
     "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),

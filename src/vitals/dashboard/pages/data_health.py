@@ -71,7 +71,10 @@ def _sources(view: View, live: dict[str, dict[str, Any]]) -> Table:
     known = {str(r["source_table"]) for r in rows}
     for name, status in sorted(live.items()):
         if name not in known and status.get("newest_row_loaded_at"):
-            rows.append({"source_table": name, **{k: status.get(k) for k in ("lag_seconds", "newest_row_loaded_at")}})
+            # a source the last build's data health does not cover yet: its live freshness, the rest blank
+            blank: dict[str, Any] = {c.key: None for c in columns}
+            live_keys = ("lag_seconds", "newest_row_loaded_at")
+            rows.append({**blank, "source_table": name, **{k: status.get(k) for k in live_keys}})
     return Table("sources", "Sources", columns, rows, NO_BUILD)
 
 

@@ -11,20 +11,13 @@ from vitals.api.routes.orgs import BANDS
 from vitals.api.scope import Source
 from vitals.api.series import daily_values, period_start, summary
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
-from vitals.dashboard.pages.queries import band_counts, org_rows
+from vitals.dashboard.pages.queries import MOVEMENTS, band_counts, org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
 
 METRICS = ("mrr_cents", "arr_cents", "nrr", "paying_orgs", "wau", "dad", "quality_pass_rate_7d")
 """The big numbers, in order (the API's ``/summary`` computes each the same way)."""
-MOVEMENTS = (
-    ("new_mrr_cents", "New", 1),
-    ("expansion_mrr_cents", "Expansion", 1),
-    ("reactivation_mrr_cents", "Reactivation", 1),
-    ("contraction_mrr_cents", "Contraction", -1),
-    ("churned_mrr_cents", "Churn", -1),
-)
 ORG_MOVEMENTS = Source(
     "{core}.mart_revenue_movements_monthly m left join {core}.organizations o on o.org_id = m.org_id",
     "org",

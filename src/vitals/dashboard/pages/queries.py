@@ -11,6 +11,15 @@ from vitals.dashboard.datasets import Chart, Series
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
 
+MOVEMENTS = (
+    ("new_mrr_cents", "New", 1),
+    ("expansion_mrr_cents", "Expansion", 1),
+    ("reactivation_mrr_cents", "Reactivation", 1),
+    ("contraction_mrr_cents", "Contraction", -1),
+    ("churned_mrr_cents", "Churn", -1),
+)
+"""The MRR movements of a month: column, label and the sign they are charted with."""
+
 
 def metric_chart(
     view: View, chart_id: str, title: str, names: list[str], *, org: str | None, kind: str = "line", empty: str = ""

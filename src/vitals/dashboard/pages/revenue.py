@@ -11,17 +11,10 @@ from vitals.api.scope import Source
 from vitals.api.series import period_start
 from vitals.dashboard.datasets import Chart, Column, Dataset, Series, Table
 from vitals.dashboard.heat import HeatTable
-from vitals.dashboard.pages.queries import day_of, metric_chart
+from vitals.dashboard.pages.queries import MOVEMENTS, day_of, metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 
-MOVEMENTS = (
-    ("new_mrr_cents", "New", 1),
-    ("expansion_mrr_cents", "Expansion", 1),
-    ("reactivation_mrr_cents", "Reactivation", 1),
-    ("contraction_mrr_cents", "Contraction", -1),
-    ("churned_mrr_cents", "Churn", -1),
-)
 SUMS = ("start_mrr_cents", "end_mrr_cents", *(name for name, _, _ in MOVEMENTS))
 ORG_MRR = Source(
     "{core}.mart_revenue_mrr_daily d left join {core}.organizations o on o.org_id = d.org_id",
