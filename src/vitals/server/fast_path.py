@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import Message, Receive, Scope, Send
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive, Scope, Send
 
 from vitals.server import ingest_route
 from vitals.server.runtime import Runtime
@@ -32,7 +33,10 @@ class ServiceApp(FastAPI):
         if scope["type"] != "http" or scope["path"] != ingest_route.PATH or scope["method"] != "POST":
             await super().__call__(scope, receive, send)
             return
-        body = await self._body(scope, receive)
+        try:
+            body = await ingest_route.posted_body(Request(scope, receive), self.events_limit)
+        except ClientDisconnect:  # nobody to answer
+            return
         answer = await ingest_route.ingest(self.runtime, body)
         content = answer.body()
         headers = [*_JSON, (b"content-length", str(len(content)).encode())]
@@ -40,23 +44,3 @@ class ServiceApp(FastAPI):
             headers += _RETRY
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
-
-    async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The whole body, or None as soon as it is known to exceed the limit (declared or streamed)."""
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.events_limit:
-                return None
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message: Message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.events_limit:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)

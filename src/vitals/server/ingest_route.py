@@ -12,7 +12,7 @@ Answers, once the accepted rows are durably journalled (see ``journal``):
 The acknowledged rows reach ``raw.events_big`` shortly after, applied by the writer.
 
 ``ingest`` is the one implementation. The FastAPI route (documented in the OpenAPI schema) calls it, and
-so does ``fast_path.EventsFastPath``, which answers this path before the framework's middleware and
+so does ``fast_path.ServiceApp``, which answers this path before the framework's middleware and
 routing, the larger part of a one-event request's cost.
 """
 
@@ -82,6 +82,14 @@ async def ingest(runtime: Runtime, body: bytes | None) -> Answer:
     return Answer(422 if batch.rejected and not batch.accepted else 200, _reply(batch))
 
 
+async def posted_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None when it is larger than ``limit`` bytes (answered 413 by ``ingest``)."""
+    try:
+        return await read_body(request, limit)
+    except BodyTooLarge:
+        return None
+
+
 def create_router(runtime: Runtime) -> APIRouter:
     """The events intake route."""
     router = APIRouter()
@@ -89,11 +97,7 @@ def create_router(runtime: Runtime) -> APIRouter:
 
     @router.post(PATH, summary="Ingest a JSON array of events (events_big contract)")
     async def ingest_events(request: Request) -> JSONResponse:
-        try:
-            body: bytes | None = await read_body(request, limit)
-        except BodyTooLarge:
-            body = None
-        answer = await ingest(runtime, body)
+        answer = await ingest(runtime, await posted_body(request, limit))
         headers = {"Retry-After": "1"} if answer.retry else None
         return JSONResponse(answer.payload, status_code=answer.status, headers=headers)
 

@@ -100,8 +100,7 @@ class _Pending:
     payload: bytes
     record: JournalRecord
     future: Future[None] | asyncio.Future[None]
-    loop: asyncio.AbstractEventLoop | None = None
-    """Set when ``future`` is an asyncio future of that loop (resolved from the loop's own thread)."""
+    """A thread caller's future, or an asyncio caller's (resolved from its own loop's thread)."""
 
 
 class Journal:
@@ -168,9 +167,8 @@ class Journal:
         """Queue a record and wait until it is on disk (fsync'd); raises the write error."""
         if self._thread is None or not self._thread.is_alive():
             raise JournalError(f"journal {self.directory} is not open")
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._queue.put(_Pending(record.encode(), record, future, loop))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put(_Pending(record.encode(), record, future))
         await future
 
     def mark_applied(self, entries: Sequence[Entry]) -> None:
@@ -282,26 +280,22 @@ class Journal:
 
 def _resolve(batch: list[_Pending], error: Exception | None) -> None:
     """Resolve every future of a commit group: thread futures here, each event loop's in one callback."""
+    threads: list[Future[None]] = []
     by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
     for item in batch:
-        if item.loop is None:
-            thread_future = item.future
-            assert isinstance(thread_future, Future)
-            if error is None:
-                thread_future.set_result(None)
-            else:
-                thread_future.set_exception(error)
+        if isinstance(item.future, asyncio.Future):
+            by_loop.setdefault(item.future.get_loop(), []).append(item.future)
         else:
-            assert isinstance(item.future, asyncio.Future)
-            by_loop.setdefault(item.loop, []).append(item.future)
+            threads.append(item.future)
+    _settle(threads, error)
     for loop, futures in by_loop.items():
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for these any more
             loop.call_soon_threadsafe(_settle, futures, error)
 
 
-def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+def _settle(futures: Sequence[Future[None] | asyncio.Future[None]], error: Exception | None) -> None:
     for future in futures:
-        if future.done():  # the waiting request was cancelled (client gone)
+        if future.done():  # the waiting caller gave up (a request whose client went away)
             continue
         if error is None:
             future.set_result(None)
