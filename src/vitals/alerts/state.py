@@ -204,12 +204,14 @@ class AlertStore:
             clauses.append(f"state in ({', '.join('?' for _ in states)})")
             params.extend(states)
         sql = f"from {SCHEMA}.alert_state" + _where(clauses)
-        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
         order = " ".join(f"when '{name}' then {rank}" for rank, name in enumerate(STATE_ORDER))
-        rows = self.wh.query(
-            f"select {', '.join(_STATE_COLUMNS)} {sql} order by case state {order} else 9 end, "
-            f"coalesce(changed_at, last_eval_at) desc, rule_name, scope limit {int(limit)} offset {int(offset)}",
+        total, rows = self._page(
+            ", ".join(_STATE_COLUMNS),
+            sql,
             params,
+            f"case state {order} else 9 end, coalesce(changed_at, last_eval_at) desc, rule_name, scope",
+            limit,
+            offset,
         )
         return total, [_state(row) for row in rows]
 
@@ -283,12 +285,7 @@ class AlertStore:
             clauses.append("event_at < ?")
             params.append(naive(until))
         sql = f"from ({union}) timeline" + _where(clauses)
-        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
-        rows = self.wh.query(
-            f"select * {sql} order by event_at desc, kind desc, rule_name, scope, route "
-            f"limit {int(limit)} offset {int(offset)}",
-            params,
-        )
+        total, rows = self._page("*", sql, params, "event_at desc, kind desc, rule_name, scope, route", limit, offset)
         out = []
         for row in rows:
             item = dict(zip(TIMELINE_COLUMNS, row, strict=True))
@@ -296,6 +293,16 @@ class AlertStore:
             item["value"] = None if item["value"] is None else float(item["value"])
             out.append(item)
         return total, out
+
+    def _page(
+        self, columns: str, sql: str, params: list[Any], order_by: str, limit: int, offset: int
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """The total of ``select ... {sql}`` and one page of it in ``order_by`` order."""
+        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
+        rows = self.wh.query(
+            f"select {columns} {sql} order by {order_by} limit {int(limit)} offset {int(offset)}", params
+        )
+        return total, rows
 
     @staticmethod
     def _filters(rule_name: str | None, since: datetime | None, column: str) -> tuple[str, list[Any]]:
@@ -339,12 +346,7 @@ class AlertStore:
             clauses.append("ends_at > ?")
             params.append(naive(active_at))
         sql = f"from {SCHEMA}.silences" + _where(clauses)
-        total = int(self.wh.query(f"select count(*) {sql}", params)[0][0])
-        rows = self.wh.query(
-            f"select {', '.join(_SILENCE_COLUMNS)} {sql} order by ends_at desc, silence_id "
-            f"limit {int(limit)} offset {int(offset)}",
-            params,
-        )
+        total, rows = self._page(", ".join(_SILENCE_COLUMNS), sql, params, "ends_at desc, silence_id", limit, offset)
         return total, [_silence(r) for r in rows]
 
     def get_silence(self, silence_id: str, where: Filter = ([], [])) -> Silence | None:
