@@ -75,6 +75,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop(proc: subprocess.Popen[bytes], sig: signal.Signals, timeout: float) -> None:
+    """Ask a server process to stop with ``sig``; kill it if it has not within ``timeout`` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def serving(settings: Settings, *, name: str = "bench", timeout: float = 120.0) -> Iterator[Served]:
     """Start `vitals serve` over ``settings.warehouse`` (DuckDB) or ``settings.postgres`` and stop it afterwards."""
@@ -102,12 +114,7 @@ def serving(settings: Settings, *, name: str = "bench", timeout: float = 120.0) 
             _wait_ready(proc, url, timeout, log)
             yield Served(url, token, proc.pid)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, signal.SIGINT, 30)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout: float, log: object) -> None:

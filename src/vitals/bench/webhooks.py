@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vitals.bench.served import free_port, stop
 from vitals.config import Settings
 from vitals.errors import VitalsError
 
@@ -95,7 +96,7 @@ def run_webhook_bench(
     """Start a server on a fresh warehouse, drive it, measure freshness, write the JSON report to ``out``."""
     work_dir.mkdir(parents=True, exist_ok=True)
     variables, cleanup = fresh_warehouse(0)
-    port = _free_port()
+    port = free_port()
     url = f"127.0.0.1:{port}"
     state = work_dir / f"serve-{uuid.uuid4().hex[:8]}"
     secret = uuid.uuid4().hex
@@ -120,12 +121,7 @@ def run_webhook_bench(
         say(f"load done: {len(latencies):,} acknowledged; measuring freshness")
         fresh, build_seconds, org_id, day = _freshness(url, settings.timezone, build_interval_minutes, server)
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=600)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop(server, signal.SIGTERM, 600)
         log.close()
     verified = _verify(variables, state, org_id, day) if fresh is not None else False
     cleanup()
@@ -311,12 +307,6 @@ def _verify(variables: dict[str, str], state: Path, org_id: str, day: str) -> bo
             else:
                 os.environ[key] = value
     return bool(rows) and float(rows[0][0]) == 1.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _request(url: str, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, Any]]:
