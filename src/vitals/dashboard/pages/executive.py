@@ -11,7 +11,7 @@ from vitals.api.routes.orgs import BANDS
 from vitals.api.scope import Source
 from vitals.api.series import daily_values, period_start, summary
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
-from vitals.dashboard.pages.queries import MOVEMENTS, band_counts, org_rows
+from vitals.dashboard.pages.queries import MOVEMENTS, band_counts, day_of, org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
@@ -109,7 +109,7 @@ def _bridge(view: View) -> Chart:
         )
     months: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
-        month = months[_day(row["month_start"])]
+        month = months[day_of(row["month_start"])]
         for key in ("start_mrr_cents", "end_mrr_cents", *(n for n, _, _ in MOVEMENTS)):
             month[key] += float(row[key] or 0)
     ordered = sorted(months)
@@ -159,10 +159,6 @@ def _alerts(view: View) -> Table:
         row["scope_name"] = "company" if row["scope"] == "global" else names.get(row["scope"], row["scope"])
         row["firing_since"] = str(row["firing_since"])[:16] if row["firing_since"] else None
     return Table("alerts", "Open alerts", columns, rows, empty)
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 PAGE = register(Page("executive", "Executive", "/", "executive.html", build, order=10))

@@ -3,13 +3,12 @@ health components over time, WAP trend, sessions health, errors and invoices."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from vitals.api.routes.orgs import get_org
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Chart, Column, Series, Table
-from vitals.dashboard.pages.queries import metric_chart
+from vitals.dashboard.pages.queries import day_of, metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.health import COMPONENTS
@@ -64,7 +63,7 @@ def _components(view: View, org_id: str) -> Chart:
         "components",
         "Health components over time (points of the score)",
         "line",
-        [_day(r["metric_date"]).isoformat() for r in rows],
+        [day_of(r["metric_date"]).isoformat() for r in rows],
         series,
         unit="score",
         empty="No health score in this range: pick a later date range, or run `vitals build`.",
@@ -122,10 +121,6 @@ def _invoices(view: View, org_id: str) -> Table:
 
 def _num(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 PAGE = register(Page("org", "Org", "/orgs/{org_id}", "org.html", build, order=90, nav=False))

@@ -82,3 +82,8 @@ def day_of(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def as_float(value: Any) -> float | None:
+    """A warehouse number (a Decimal, say) as a float; None stays None."""
+    return None if value is None else float(value)

@@ -11,7 +11,7 @@ from vitals.api.scope import Source
 from vitals.api.series import period_start
 from vitals.dashboard.datasets import Chart, Column, Dataset, Series, Table
 from vitals.dashboard.heat import HeatTable
-from vitals.dashboard.pages.queries import MOVEMENTS, day_of, metric_chart
+from vitals.dashboard.pages.queries import MOVEMENTS, as_float, day_of, metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 
@@ -229,8 +229,8 @@ def _cohorts(view: View) -> tuple[HeatTable | None, HeatTable | None]:
             },
         )
         age = int(row["months_since_start"])
-        cohort[f"logo_m{age}"] = _float(row["logo_retention"])
-        cohort[f"revenue_m{age}"] = _float(row["revenue_retention"])
+        cohort[f"logo_m{age}"] = as_float(row["logo_retention"])
+        cohort[f"revenue_m{age}"] = as_float(row["revenue_retention"])
     cohorts = [grid[m] for m in sorted(grid)]
     empty = f"No org started paying in this range. {NO_STRIPE}"
     logos = HeatTable(
@@ -254,10 +254,6 @@ def _cohorts(view: View) -> tuple[HeatTable | None, HeatTable | None]:
         peak=1.0,
     )
     return logos, revenue
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 PAGE = register(Page("revenue", "Revenue", "/revenue", "revenue.html", build, order=30))

@@ -8,7 +8,7 @@ from typing import Any
 
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Column, Dataset, Table
-from vitals.dashboard.pages.queries import day_of
+from vitals.dashboard.pages.queries import as_float, day_of
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 
@@ -89,7 +89,7 @@ def _activated(view: View) -> Table:
     for row in _linked(view, rows):
         row["signup_at"] = _stamp(row["signup_at"])
         row["first_transcription_at"] = _stamp(row["first_transcription_at"])
-        row["days_to_first_value"] = _float(row["days_to_first_value"])
+        row["days_to_first_value"] = as_float(row["days_to_first_value"])
     columns = [
         Column("org_name", "org"),
         Column("plan", "plan"),
@@ -164,7 +164,7 @@ def _declining(view: View, week: date) -> Table:
     shown = _linked(view, list(latest.values()))
     for row in shown:
         row["week_start"] = day_of(row["week_start"]).isoformat()
-        row["wap_decline_rate"] = _float(row["wap_decline_rate"])
+        row["wap_decline_rate"] = as_float(row["wap_decline_rate"])
     shown.sort(key=lambda r: (-(r["wap_decline_rate"] or 0), r["org_name"] or ""))
     columns = [
         Column("org_name", "org"),
@@ -224,10 +224,6 @@ def _linked(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _stamp(value: Any) -> str:
     return str(value)[:16]
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 PAGE = register(Page("sales", "Sales", "/sales", "sales.html", build, order=40, requires="org_metrics"))
