@@ -233,8 +233,19 @@ def build(
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model from scratch.")] = False,
     as_of: Annotated[str | None, typer.Option(help="Build as of this UTC time (ISO); default now.")] = None,
     select: Annotated[str | None, typer.Option(help="dbt selector, e.g. 'summarization_jobs+'.")] = None,
+    tests: Annotated[
+        bool | None,
+        typer.Option(
+            "--tests/--no-tests",
+            help="Run the data and unit tests (default: on first and full builds; incremental builds skip them).",
+        ),
+    ] = None,
 ) -> None:
-    """Transform raw data into the core model and metrics (dbt, in this process)."""
+    """Transform raw data into the core model and metrics (dbt, in this process).
+
+    A warehouse built before is built incrementally: only what changed since the last build is recomputed.
+    The build goes full by itself when it must (as-of earlier than the last build, models or settings
+    changed) and says why."""
     settings = _settings()
     server = _owning_server(settings)
     if server is not None:
@@ -242,8 +253,13 @@ def build(
             reply = server.build(full_refresh=full_refresh, as_of=_parse_as_of(as_of), select=select)
         console.print(f"built by the server as of {reply['as_of']} in {reply['seconds']:.1f} s")
         return
-    result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
-    console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+    result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select, tests=tests)
+    kind = {"first": "first build", "incremental": "incremental build", "full": "full build"}[result.plan.kind]
+    reason = f" ({result.plan.reason})" if result.plan.kind == "full" and result.plan.reason else ""
+    tested = "tests run" if result.tested else "tests skipped"
+    console.print(
+        f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s: {kind}{reason}, {tested}", soft_wrap=True
+    )
     _print_warnings(result)
 
 

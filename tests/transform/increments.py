@@ -67,8 +67,7 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
         )
         org_rule = f"when lower(trim(org_id)) = '{new_org[0]}' then {last}" if table != "nps_responses" else ""
         success_rule = (
-            "when event_name = 'summarize_success' and hash(rn) % 5 = 0 then least(base + 1, "
-            f"{last})"
+            f"when event_name = 'summarize_success' and hash(rn) % 5 = 0 then least(base + 1, {last})"
             if table == "events_big"
             else ""
         )
@@ -109,11 +108,15 @@ def _extras(table: str, last: int) -> str:
     if table == "events_big":
         return f"""
             -- a copy that loses to the first (ingested later)
-            select * exclude (part) replace ('2099-01-01 00:00:00' as _ingest_ts, 'replayed-late' as device), {middle} as part
+            select
+                * exclude (part) replace ('2099-01-01 00:00:00' as _ingest_ts, 'replayed-late' as device),
+                {middle} as part
             from assigned where hash(rn) % 50 = 7 and part < {middle}
             union all
             -- a copy that wins (ingested earlier than the first copy), with other content
-            select * exclude (part) replace ('2000-01-01 00:00:00' as _ingest_ts, 'replayed-early' as device), {middle} as part
+            select
+                * exclude (part) replace ('2000-01-01 00:00:00' as _ingest_ts, 'replayed-early' as device),
+                {middle} as part
             from assigned where hash(rn) % 50 = 8 and part < {middle}
             union all
             -- an event weeks before the data starts

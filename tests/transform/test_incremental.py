@@ -12,6 +12,8 @@ import json
 import math
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import PG_ADMIN_DSN, ENGINES, make_settings, require_postgres
+from tests.conftest import ENGINES, fresh_pg_database, make_settings, require_postgres
 from tests.transform.increments import Increments, split
 from vitals.config import Settings
 from vitals.generate import generate
@@ -81,28 +83,17 @@ def _snapshot(settings: Settings) -> dict[str, Counter[tuple[Any, ...]]]:
     return tables
 
 
-def _copy(engine: str, settings: Settings, target: Path, pg_dsn: str | None) -> Settings:
+@contextmanager
+def _copy(engine: str, settings: Settings, target: Path) -> Iterator[Settings]:
     """A second warehouse holding the same rows (same `_loaded_at`), to rebuild whole."""
     if engine == "duckdb":
         target.mkdir(parents=True)
         shutil.copy(settings.warehouse, target / "vitals.duckdb")
-        return make_settings(engine, target)
-    assert pg_dsn is not None
-    source = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
-    name = f"{source}_full_{target.name}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}" with (force)')
-        con.execute(f'create database "{name}" template "{source}"')
-    info = psycopg.conninfo.conninfo_to_dict(pg_dsn)
-    info["dbname"] = name
-    return make_settings(engine, target, psycopg.conninfo.make_conninfo(**info))  # type: ignore[arg-type]
-
-
-def _drop_copy(engine: str, settings: Settings) -> None:
-    if engine == "postgres":
-        name = psycopg.conninfo.conninfo_to_dict(settings.postgres.dsn)["dbname"]
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-            con.execute(f'drop database if exists "{name}" with (force)')
+        yield make_settings(engine, target)
+        return
+    source = psycopg.conninfo.conninfo_to_dict(settings.postgres.dsn)["dbname"]
+    with fresh_pg_database(template=str(source)) as dsn:
+        yield make_settings(engine, target, dsn)
 
 
 def _same_rows(left: Counter[tuple[Any, ...]], right: Counter[tuple[Any, ...]]) -> bool:
@@ -113,8 +104,7 @@ def _same_rows(left: Counter[tuple[Any, ...]], right: Counter[tuple[Any, ...]]) 
         return False
     ordered = [sorted(rows.elements(), key=repr) for rows in (left, right)]
     return all(
-        len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-        for a, b in zip(*ordered, strict=True)
+        len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True)) for a, b in zip(*ordered, strict=True)
     )
 
 
@@ -152,11 +142,8 @@ def test_increments_equal_a_full_rebuild(engine: str, increments: Increments, tm
         kinds.append(result.plan.kind)
         if number not in CHECKPOINTS:
             continue
-        copy = _copy(engine, settings, tmp_path / f"full{number}", pg_dsn)
-        try:
+        with _copy(engine, settings, tmp_path / f"full{number}") as copy:
             rebuilt = build(copy, as_of=as_of, full_refresh=True)
             assert rebuilt.plan.kind == "full"
             _assert_same(_snapshot(settings), _snapshot(copy), f"build {number} as of {as_of:%Y-%m-%d %H:%M}")
-        finally:
-            _drop_copy(engine, copy)
     assert kinds == ["first", "incremental", "incremental", "incremental"]

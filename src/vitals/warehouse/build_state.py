@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from vitals.warehouse.base import Warehouse
