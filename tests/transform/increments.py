@@ -7,13 +7,14 @@ disturbed the way real feeds are:
 - summarization outcomes arriving a part after their job started (late completions);
 - duplicates that lose to the first copy, and duplicates whose earlier `_ingest_ts` makes them win;
 - invoices whose later state (void) arrives in a later part;
-- one event dated weeks before the data starts (before the first metric day).
+- one event dated weeks before the data starts (before the first metric day);
+- jobs started just before the first build that never get an outcome (pending then, timed out later).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -86,7 +87,7 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
             from parted
             """
         )
-        extras = _extras(table, last)
+        extras = _extras(table, last, as_ofs[0])
         if extras:
             con.execute(f"insert into assigned {extras}")
         for k in range(1, last + 1):
@@ -102,8 +103,10 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
     return Increments(parts=[out / f"part{k}" for k in range(1, last + 1)], as_ofs=as_ofs)
 
 
-def _extras(table: str, last: int) -> str:
-    """Rows added to a table's parts: duplicates, later invoice states, an event before the data starts."""
+def _extras(table: str, last: int, first_as_of: datetime) -> str:
+    """Rows added to a table's parts: duplicates, later invoice states, an event before the data starts,
+    jobs that time out."""
+    submitted = (first_as_of - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S")
     middle = max(last - 1, 2)
     if table == "events_big":
         return f"""
@@ -125,6 +128,16 @@ def _extras(table: str, last: int) -> str:
                 '2026-08-01 12:00:00' as occurred_at
             ), {middle} as part
             from assigned where rn = 1
+            union all
+            -- jobs submitted ten minutes before the first build, never picked up: pending, then timed out
+            select * exclude (part) replace (
+                '00000000-0000-4000-9000-' || lpad(cast(rn as varchar), 12, '0') as event_id,
+                'note_submit' as event_name,
+                '{submitted}' as occurred_at,
+                '' as request_id,
+                '{{"note_id": "00000000-0000-4000-a000-' || lpad(cast(rn as varchar), 12, '0') || '"}}' as properties
+            ), 1 as part
+            from assigned where event_name = 'note_submit' and rn % 97 = 0 and length(trim(org_id)) = 36
         """
     if table == "sentry_errors_big":
         return f"""

@@ -191,6 +191,34 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#-
+    Hooks of a model that keeps several read marks, one per source it tracks (`marks`: (state row name,
+    relation) pairs), as one hook each: before it, a state row and a read mark per source; after it, the marks
+    moved to what this build read.
+-#}
+{% macro marks_pre_hook(marks) -%}
+    {%- if not vitals.builds_incrementally() -%}
+        {{ return('select 1 as no_state') }}
+    {%- endif -%}
+    {%- set hooks = [] -%}
+    {%- for name, relation in marks -%}
+        {%- do hooks.append(vitals.state_row_sql(name)) -%}
+        {%- do hooks.append(vitals.read_mark_sql(relation, name)) -%}
+    {%- endfor -%}
+    {{ return(hooks | join(';\n')) }}
+{%- endmacro %}
+
+{% macro marks_post_hook(marks) -%}
+    {%- if not vitals.builds_incrementally() -%}
+        {{ return('select 1 as no_state') }}
+    {%- endif -%}
+    {%- set hooks = [] -%}
+    {%- for name, relation in marks -%}
+        {%- do hooks.append(vitals.state_advance_sql(name)) -%}
+    {%- endfor -%}
+    {{ return(hooks | join(';\n')) }}
+{%- endmacro %}
+
 {#- Whether this model's state row records a finished build (else the post-hook treats every id as read). -#}
 {% macro _state_exists() -%}
     {%- if not execute -%}

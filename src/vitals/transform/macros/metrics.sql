@@ -43,33 +43,13 @@
     ]) }}
 {%- endmacro %}
 
-{#- metrics_daily's hooks: a state row and a read mark per tracked source (before), the marks moved (after). -#}
-{% macro metrics_pre_hooks() -%}
-    {%- if not vitals.builds_incrementally() -%}
-        {{ return('select 1 as no_state') }}
-    {%- endif -%}
-    {%- set hooks = [] -%}
+{#- metrics_daily's read marks: one per tracked source. -#}
+{% macro metrics_marks() -%}
+    {%- set marks = [] -%}
     {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources() -%}
-        {%- do hooks.append(vitals.state_row_sql(name)) -%}
-        {%- do hooks.append(vitals.read_mark_sql(relation, name)) -%}
+        {%- do marks.append((name, relation)) -%}
     {%- endfor -%}
-    {%- for name, relation in vitals.metrics_whole_sources() -%}
-        {%- do hooks.append(vitals.state_row_sql(name)) -%}
-        {%- do hooks.append(vitals.read_mark_sql(relation, name)) -%}
-    {%- endfor -%}
-    {{ return(hooks | join(';\n')) }}
-{%- endmacro %}
-
-{% macro metrics_post_hooks() -%}
-    {%- if not vitals.builds_incrementally() -%}
-        {{ return('select 1 as no_state') }}
-    {%- endif -%}
-    {%- set hooks = [] -%}
-    {%- for name in (vitals.metrics_keyed_sources() | map(attribute=0) | list)
-        + (vitals.metrics_whole_sources() | map(attribute=0) | list) -%}
-        {%- do hooks.append(vitals.state_advance_sql(name)) -%}
-    {%- endfor -%}
-    {{ return(hooks | join(';\n')) }}
+    {{ return(marks + vitals.metrics_whole_sources()) }}
 {%- endmacro %}
 
 {#-

@@ -21,8 +21,8 @@
         materialized='incremental' if incremental else 'table',
         incremental_strategy='delete+insert' if incremental else none,
         unique_key='metric_date' if incremental else none,
-        pre_hook="{{ vitals.metrics_pre_hooks() }}",
-        post_hook="{{ vitals.metrics_post_hooks() }}",
+        pre_hook="{{ vitals.marks_pre_hook(vitals.metrics_marks()) }}",
+        post_hook="{{ vitals.marks_post_hook(vitals.metrics_marks()) }}",
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
     )
 }}
