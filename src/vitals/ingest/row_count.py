@@ -106,8 +106,8 @@ def scan_records(handle: IO[bytes], *, quote: bool, blank: np.ndarray, limit: in
         newlines = np.flatnonzero(data == _NEWLINE)
         if quote:
             quotes = np.flatnonzero(data == _QUOTE)
-            before = np.searchsorted(quotes, newlines)  # quotes in the block before each newline
-            ends = newlines[((before + open_quote) & 1) == 0]
+            quotes_before = np.searchsorted(quotes, newlines)  # quotes in the block before each newline
+            ends = newlines[((quotes_before + open_quote) & 1) == 0]
             open_quote = (len(quotes) + open_quote) & 1
         else:
             ends = newlines
