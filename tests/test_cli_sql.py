@@ -12,6 +12,7 @@ from tests.conftest import cli_env, make_settings
 from vitals.cli import app
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
+from vitals.warehouse.user_sql import SqlRefused, require_read_statement
 
 runner = CliRunner()
 
@@ -139,3 +140,25 @@ def test_a_missing_duckdb_warehouse_is_not_created(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"no DuckDB warehouse at {path} yet" in result.output.replace("\n", "")
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("statement", "allowed"),
+    [
+        ("select 1", True),
+        ("  -- a comment\n/* another */ (WITH x AS (select 1) select * from x)", True),
+        ("explain select 1", True),
+        ("show tables", True),
+        ("copy jobs to '/tmp/x'", False),
+        ("/* select */ drop table jobs", False),
+        ("-- select\ndelete from jobs", False),
+        ("insert into jobs select 1", False),
+        ("", False),
+    ],
+)
+def test_the_read_statement_allowlist_looks_past_comments_and_parentheses(statement: str, allowed: bool) -> None:
+    if allowed:
+        require_read_statement(statement)
+    else:
+        with pytest.raises(SqlRefused, match="is not a query"):
+            require_read_statement(statement)
