@@ -24,7 +24,7 @@
             event_name,
             note_id,
             request_id
-        from {{ events }}
+        from {{ events }} as recent_events
         where
             occurred_at > {{ previous_as_of }}
             or event_id in (
@@ -37,7 +37,7 @@
         select
             tag_request_id,
             tag_note_id
-        from {{ errors }}
+        from {{ errors }} as recent_errors
         where
             created_at > {{ previous_as_of }}
             or error_id in (
@@ -55,11 +55,11 @@
     where event_name in ('summarize_start', 'summarize_success', 'summarize_failed', 'note_locked', 'note_review')
     union all
     select job_id
-    from {{ this }}
+    from {{ this }} as built_jobs
     where is_pending
     union all
     select coalesce(note_id, request_id, event_id) as job_id
-    from {{ events }}
+    from {{ events }} as erred_submits
     where
         event_name = 'note_submit'
         and (
