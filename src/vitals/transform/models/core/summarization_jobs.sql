@@ -1,10 +1,12 @@
-{#-
-    A view: the jobs of int_jobs_derived that belong to a known org and have an outcome. It costs a build
-    nothing, and it follows int_jobs_derived's incremental recompute exactly (a job that leaves this set, say
-    when an earlier submit of an unknown org arrives, leaves the view too). Its lookup indexes live on
-    int_jobs_derived.
--#}
-{{ config(materialized='view') }}
+{{
+    config(
+        indexes=[
+            {'columns': ['job_id'], 'unique': true},
+            {'columns': ['org_id', 'created_at']},
+            {'columns': ['provider_id', 'completed_at']},
+        ],
+    )
+}}
 
 with
 

@@ -7,8 +7,6 @@
         post_hook="{{ vitals.marks_post_hook(vitals.jobs_marks()) }}",
         indexes=[
             {'columns': ['job_id'], 'unique': target.type != 'duckdb'},
-            {'columns': ['org_id', 'created_at']},
-            {'columns': ['provider_id', 'completed_at']},
         ],
     )
 }}
