@@ -779,7 +779,7 @@ def _token_audit(warehouse: Any, action: str, target: str, detail: str) -> None:
 
 @tokens_app.command("create")
 def tokens_create(
-    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer or org.")],
+    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer, org or ingest (posts events only).")],
     org: Annotated[str | None, typer.Option(help="The org an org token reads (required for --role org).")] = None,
     name: Annotated[str | None, typer.Option(help="A name to list and revoke it by (default: role-<id>).")] = None,
 ) -> None:

@@ -24,6 +24,7 @@ from vitals.server.builds import Builder
 from vitals.server.jobs import scheduled_jobs
 from vitals.server.journal import Journal
 from vitals.server.scheduler import Scheduler
+from vitals.server.token_gate import TokenGate
 from vitals.server.writer import Writer
 
 log = logging.getLogger("vitals.server")
@@ -57,6 +58,7 @@ class Runtime:
         self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
         self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
+        self.tokens = TokenGate(settings)
         self.ready = threading.Event()
         self.replay_error: str | None = None
         self.recovered = 0

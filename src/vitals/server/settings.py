@@ -53,6 +53,18 @@ class ServeSettings(BaseModel):
     events_max_rows: int = Field(
         default=10_000, gt=0, description="POST /ingest/events arrays longer than this are refused with 413."
     )
+    events_max_age_days: float = Field(
+        default=3650,
+        gt=0,
+        description="POST /ingest/events refuses an event whose occurred_at is more than this many days before "
+        "the time received (the row is named in the answer's rejected list; load older history from files).",
+    )
+    events_max_ahead_hours: float = Field(
+        default=24,
+        ge=0,
+        description="POST /ingest/events refuses an event whose occurred_at is more than this many hours after "
+        "the time received (clock skew allowance).",
+    )
     journal_dir: str = Field(
         default="",
         description="Directory of the write-ahead journal of accepted event batches; empty: <state_dir>/journal.",
