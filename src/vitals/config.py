@@ -7,7 +7,6 @@ Precedence (highest first): explicit keyword arguments, ``VITALS_*`` environment
 from __future__ import annotations
 
 import math
-
 import os
 from pathlib import Path
 from typing import Any, Literal

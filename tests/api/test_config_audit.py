@@ -99,9 +99,9 @@ def test_non_finite_numbers_are_refused_and_nothing_is_stored(duck_api: Api) -> 
     for body in (
         '{"health_weights": {"engagement": NaN}}',
         '{"health_weights": {"engagement": 1e309}}',
-        '{"alert_thresholds": {"%s": NaN}}' % rule,
-        '{"alert_thresholds": {"%s": -Infinity}}' % rule,
-        '{"alert_thresholds": {"%s": 1e309}}' % rule,
+        '{"alert_thresholds": {"' + rule + '": NaN}}',
+        '{"alert_thresholds": {"' + rule + '": -Infinity}}',
+        '{"alert_thresholds": {"' + rule + '": 1e309}}',
     ):
         response = duck_api.client.patch("/api/v1/config", content=body, headers=admin)
         assert response.status_code in (400, 422), (body, response.text)

@@ -130,7 +130,7 @@ def test_occurred_at_outside_the_window_is_rejected_by_name(started: TestClient)
 
 
 def test_lone_surrogates_and_deep_nesting_are_a_clear_4xx(started: TestClient) -> None:
-    mixed = '[' + json.dumps(event("evt-fine")) + ', {"event_id": "evt-bad", "occurred_at": "2026-12-01T10:00:00Z", '
+    mixed = "[" + json.dumps(event("evt-fine")) + ', {"event_id": "evt-bad", "occurred_at": "2026-12-01T10:00:00Z", '
     mixed += '"event_name": "login", "session_id": "\\ud800", "org_id": "\\ud800x"}]'
     status, payload, _ = post(started, mixed.encode())
     assert status == 200 and payload["accepted"] == 1, payload

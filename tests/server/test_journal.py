@@ -114,7 +114,9 @@ def test_not_ready_until_the_journal_is_replayed(tmp_path: Path) -> None:
             "the replay error", lambda: "no_such_table" in (r := client.get("/readyz")).json().get("reason", "") and r
         )
         assert not_ready.status_code == 503
-        refused = client.post("/ingest/events", json=[event("evt-early")], headers={"Authorization": f"Bearer {ingest}"})
+        refused = client.post(
+            "/ingest/events", json=[event("evt-early")], headers={"Authorization": f"Bearer {ingest}"}
+        )
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert client.get("/api/v1/status", headers={"Authorization": f"Bearer {admin}"}).json()["ready"] is False
 

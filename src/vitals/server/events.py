@@ -13,6 +13,7 @@ others, and every rejection reason, come from one SQL pass over them. Only sanit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -104,10 +105,8 @@ _IDS = random.Random(os.urandom(16))
 
 def _utc_text(moment: datetime) -> str:
     """``YYYY-MM-DD HH:MM:SS`` in UTC (four-digit years; the local text when UTC is out of range)."""
-    try:
+    with contextlib.suppress(OverflowError):
         moment = moment.astimezone(UTC)
-    except OverflowError:
-        pass
     return moment.replace(tzinfo=None).isoformat(" ", "seconds")
 
 
@@ -169,7 +168,9 @@ def _check_sql(table: str, window: Window | None) -> str:
     ]
     if window is not None:
         # the instant as the contract's timestamp check reads it: naive text is UTC, offsets are honoured
-        moment = "coalesce(try_cast(occurred_at as timestamp), timezone('UTC', try_cast(trim(occurred_at) as timestamptz)))"
+        moment = (
+            "coalesce(try_cast(occurred_at as timestamp), timezone('UTC', try_cast(trim(occurred_at) as timestamptz)))"
+        )
         low, high = window.naive_bounds()
         cases.append(
             f"case when {moment} not between timestamp '{low}' and timestamp '{high}' "

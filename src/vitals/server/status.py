@@ -12,9 +12,7 @@ successful one; each scheduled job's runs, failures, last outcome and last error
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
