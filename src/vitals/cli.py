@@ -261,10 +261,14 @@ def _owning_server(settings: Settings) -> Any:
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:
-    """Run the dbt build with a progress line per model."""
+    """Flatten the stored webhook deliveries not flattened yet, then run the dbt build with a progress line
+    per model."""
+    from vitals.stored_deliveries import flatten_stored
     from vitals.warehouse.dbt import build as run_build
 
     with _friendly_errors(), console.status("building models...") as status:
+        status.update("flattening stored webhook deliveries...")
+        flatten_stored(settings, repair=True)
 
         def on_node(name: str, state: str, seconds: float) -> None:
             status.update(f"building models... {name} {state} ({seconds:.1f} s)")

@@ -138,6 +138,28 @@ def error_row(
     }
 
 
+def pending(warehouse: Warehouse) -> bool:
+    """Whether a stored error event is not in ``raw.sentry_errors_big`` yet (an acknowledged delivery whose
+    background flatten never ran, e.g. the process was killed first)."""
+    if not warehouse.table_exists(RAW_SCHEMA, DELIVERIES.name):
+        return False
+    if not warehouse.table_exists(RAW_SCHEMA, SENTRY_ERRORS.name):
+        return True
+    kinds = ", ".join("?" for _ in _EVENT_RESOURCES)
+    found = warehouse.query(
+        f"select 1 from {RAW_SCHEMA}.{DELIVERIES.name} as d "
+        f"where d.resource in ({kinds}) and d.event_id is not null and not exists ("
+        f"select 1 from {RAW_SCHEMA}.{SENTRY_ERRORS.name} as e where e.event_id = d.event_id) limit 1",
+        list(_EVENT_RESOURCES),
+    )
+    return bool(found)
+
+
+def flatten_pending(warehouse: Warehouse, settings: SentrySettings) -> LoadReport | None:
+    """``flatten`` when stored errors are pending (``pending``); None when there was nothing to do."""
+    return flatten(warehouse, settings) if pending(warehouse) else None
+
+
 def _pending_keys(warehouse: Warehouse) -> list[str]:
     """The delivery key of the first stored copy of each error event not yet in ``raw.sentry_errors_big``,
     in arrival order."""

@@ -1,4 +1,5 @@
-"""dbt builds inside the server: the pending journal applied first, then the build, under the writer lock."""
+"""dbt builds inside the server: the pending journal applied and the stored webhook deliveries flattened
+first, then the build, under the writer lock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from vitals.config import Settings
 from vitals.server.scheduler import utc_now
 from vitals.server.writer import Writer
+from vitals.stored_deliveries import flatten_stored
 from vitals.warehouse.dbt import BuildResult, build
 
 log = logging.getLogger("vitals.server.builds")
@@ -63,13 +65,15 @@ class Builder:
         select: str | None = None,
         trigger: str = "schedule",
     ) -> BuildResult:
-        """Apply the pending journal, then build; record the outcome."""
+        """Apply the pending journal, flatten the stored webhook deliveries not flattened yet, then build;
+        record the outcome."""
         with self.writer.lock:
             record = BuildRecord(started_at=utc_now(), trigger=trigger)
             with self._lock:
                 self.last = record
             try:
                 self.writer.drain()
+                flatten_stored(self.settings, self.writer.warehouse)
                 result = build(self.settings, as_of=as_of, full_refresh=full_refresh, select=select)
             except Exception as exc:
                 with self._lock:

@@ -26,12 +26,13 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, STRIPE_BILLING, RawTable
+from vitals.ingest.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, ROW_HASH_COLUMN, STRIPE_BILLING, RawTable
 from vitals.ingest.landing import LoadRecord, land_batches, new_load_id, record_load, transaction, utc_now_text
 from vitals.ingest.report import LoadReport, TableLoad
 from vitals.ingest.sanitize import row_hash
@@ -39,7 +40,7 @@ from vitals.stripe import lines as ln
 from vitals.stripe import objects as o
 from vitals.stripe.settings import StripeSettings
 from vitals.stripe.store import _WRITE_LOCK, customer_org_table, ensure_tables, read_states
-from vitals.stripe.tables import SUBSCRIPTION_ITEMS
+from vitals.stripe.tables import OBJECTS, SUBSCRIPTION_ITEMS
 from vitals.warehouse.base import Warehouse
 
 Row = dict[str, str | None]
@@ -253,6 +254,36 @@ def flatten(warehouse: Warehouse, settings: StripeSettings, load_id: str | None 
     for entry in report.tables:
         entry.seconds = time.perf_counter() - started
     return report
+
+
+PENDING_MARGIN_SECONDS = 300
+"""Objects stored up to this long before the last flatten began count as pending too: a store that took
+its time before that flatten read the states but committed after it must not be missed."""
+
+
+def pending(warehouse: Warehouse) -> bool:
+    """Whether stored objects may not be flattened yet: some were stored after the last flatten began
+    (less ``PENDING_MARGIN_SECONDS``), or none was ever flattened."""
+    if not warehouse.table_exists(RAW_SCHEMA, OBJECTS.name):
+        return False
+    newest = warehouse.query(f"select max(_loaded_at) from {RAW_SCHEMA}.{OBJECTS.name}")[0][0]
+    if newest is None:
+        return False
+    last = warehouse.query(f"select max(started_at) from {RAW_SCHEMA}.{LOADS.name} where source = ?", [FLATTEN_SOURCE])[
+        0
+    ][0]
+    if last is None:
+        return True
+    began = datetime.strptime(str(last), _STAMP).replace(tzinfo=UTC)
+    return str(newest) >= (began - timedelta(seconds=PENDING_MARGIN_SECONDS)).strftime(_STAMP)
+
+
+def flatten_pending(warehouse: Warehouse, settings: StripeSettings) -> LoadReport | None:
+    """``flatten`` when objects are pending (``pending``); None when there was nothing to do."""
+    return flatten(warehouse, settings) if pending(warehouse) else None
+
+
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _changed_invoices(warehouse: Warehouse, rows: list[Row]) -> list[Row]:

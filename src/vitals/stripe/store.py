@@ -22,6 +22,7 @@ from vitals.ingest.landing import transaction, utc_now_text
 from vitals.stripe import objects as o
 from vitals.stripe.tables import CUSTOMER_ORGS, EVENTS, OBJECTS, STATE_TABLES, SUBSCRIPTION_ITEMS
 from vitals.warehouse.base import Warehouse
+from vitals.webhook_support import rebuild_duckdb_index
 
 WEBHOOK = "webhook"
 BACKFILL = "backfill"
@@ -53,6 +54,19 @@ def ensure_tables(warehouse: Warehouse) -> None:
         warehouse.execute(
             f"create index if not exists {OBJECTS.name}_object_id_idx on {RAW_SCHEMA}.{OBJECTS.name} (object_id)"
         )
+
+
+def repair_indexes(warehouse: Warehouse) -> int:
+    """Rebuild the event-id and object-id indexes (DuckDB, after a possible crash:
+    ``rebuild_duckdb_index``); the duplicate events removed."""
+    with _WRITE_LOCK:
+        removed = rebuild_duckdb_index(
+            warehouse, RAW_SCHEMA, EVENTS.name, f"{EVENTS.name}_event_id_uq", "event_id", unique=True
+        )
+        rebuild_duckdb_index(
+            warehouse, RAW_SCHEMA, OBJECTS.name, f"{OBJECTS.name}_object_id_idx", "object_id", unique=False
+        )
+    return removed
 
 
 @dataclass(frozen=True)
