@@ -58,3 +58,15 @@ def unicode_problem(text: str) -> str | None:
     except UnicodeEncodeError as exc:
         return f"holds a lone surrogate ({text[exc.start]!r}): not valid Unicode text"
     return None
+
+
+def value_problem(value: Any) -> str | None:
+    """Why a parsed JSON value cannot be stored as UTF-8 text (a lone surrogate anywhere in it, or nesting
+    too deep to write back), or None when it can."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the JSON holds a lone surrogate (such as \\ud800): not valid Unicode text"
+    except RecursionError:
+        return "the JSON is nested too deeply"
+    return None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from starlette.requests import Request
+from starlette.responses import Response
 
 if TYPE_CHECKING:  # vitals.warehouse imports the settings, which import this module
     from vitals.warehouse.base import Warehouse
@@ -35,6 +36,12 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge
     return bytes(body)
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The exception handler of ``ClientDisconnect``: the client left mid-body, nobody reads the answer;
+    no traceback is logged (an app registers it with ``add_exception_handler``)."""
+    return Response(status_code=400)
 
 
 class CoalescingRunner:

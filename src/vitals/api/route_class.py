@@ -16,6 +16,7 @@ import psycopg.errors
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from vitals.api.scope import BadRequest, Forbidden, NotFound
 from vitals.api.settings import ApiSettings
@@ -54,6 +55,8 @@ class ApiRoute(APIRoute):
             if request.method in {"POST", "PUT", "PATCH"}:
                 try:
                     request._body = await read_body(request, self._max_body())
+                except ClientDisconnect:  # the client left mid-body: nobody to answer, nothing to log
+                    return Response(status_code=400)
                 except BodyTooLarge:
                     return JSONResponse({"detail": f"request body larger than {self._max_body()} bytes"}, 413)
                 problem = _json_problem(request)

@@ -183,8 +183,12 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
 
     @router.get("/static/{path:path}")
     def static(path: str) -> Response:
-        target = (STATIC / path).resolve()
-        if not target.is_file() or STATIC.resolve() not in target.parents:
+        try:  # a NUL byte (``/static/x%00``) or an over-long name is no file of ours
+            target = (STATIC / path).resolve()
+            found = target.is_file() and STATIC.resolve() in target.parents
+        except (ValueError, OSError):
+            found = False
+        if not found:
             return Response("not found", 404, media_type="text/plain")
         media = STATIC_TYPES.get(target.suffix, "application/octet-stream")
         return FileResponse(target, media_type=media, headers={"Cache-Control": "public, max-age=3600"})

@@ -73,7 +73,7 @@ class Builder:
                 self.last = record
             try:
                 self.writer.drain()
-                flatten_stored(self.settings, self.writer.warehouse)
+                self._flatten_stored()
                 result = build(self.settings, as_of=as_of, full_refresh=full_refresh, select=select)
             except Exception as exc:
                 with self._lock:
@@ -89,6 +89,14 @@ class Builder:
                 self.last_success = record
         log.info("build (%s) as of %s in %.1f s", trigger, result.as_of.isoformat(), result.elapsed)
         return result
+
+    def _flatten_stored(self) -> None:
+        """Flatten the stored webhook deliveries; a failure is logged and the build goes on (the deliveries
+        stay stored and the next build tries again)."""
+        try:
+            flatten_stored(self.settings, self.writer.warehouse)
+        except Exception as exc:
+            log.error("flattening stored webhook deliveries before the build failed: %s: %s", type(exc).__name__, exc)
 
     def status(self) -> dict[str, Any]:
         """The last build and the last successful one."""

@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from vitals.server import ingest_route
 from vitals.server.runtime import Runtime
+from vitals.webhook_support import client_gone
 
 _JSON = [(b"content-type", b"application/json")]
 
@@ -26,6 +27,7 @@ class ServiceApp(FastAPI):
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.add_exception_handler(ClientDisconnect, client_gone)  # a client leaving mid-body: no traceback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != ingest_route.PATH or scope["method"] != "POST":

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from vitals.ingest.contracts import RAW_SCHEMA
 from vitals.ingest.landing import transaction, utc_now_text
+from vitals.json_body import value_problem
 from vitals.stripe import objects as o
 from vitals.stripe.tables import CUSTOMER_ORGS, EVENTS, OBJECTS, STATE_TABLES, SUBSCRIPTION_ITEMS
 from vitals.warehouse.base import Warehouse
@@ -79,8 +80,15 @@ class StoredEvent:
 
 
 def parse_event(body: str) -> dict[str, Any]:
-    """The event in a webhook body; ``json.JSONDecodeError`` or ``InvalidEvent`` when it is not one."""
-    event = json.loads(body)
+    """The event in a webhook body; ``json.JSONDecodeError`` or ``InvalidEvent`` when it is not one (also:
+    nested too deeply, or holding a lone surrogate that no table can store)."""
+    try:
+        event = json.loads(body)
+    except RecursionError:
+        raise InvalidEvent("the JSON is nested too deeply") from None
+    problem = value_problem(event)
+    if problem is not None:
+        raise InvalidEvent(problem)
     if not isinstance(event, dict) or event.get("object") != "event":
         raise InvalidEvent("the body is not a Stripe event (object != 'event')")
     if not isinstance(event.get("id"), str) or not event["id"]:

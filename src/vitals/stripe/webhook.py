@@ -4,7 +4,8 @@
 2. ``Stripe-Signature`` is verified by the ``stripe`` library against each configured secret (any one
    verifying is enough: secrets are rotated by listing the new one next to the old), with the
    configured tolerance on its timestamp. Failure: 400. No secret configured: 503 (Stripe retries).
-3. The body must be a JSON Stripe event (else 400).
+3. The body must be a JSON Stripe event (else 400), nested no deeper than the parser follows and without
+   lone surrogates (else 400: no table could store it).
 4. The event is stored (``store.store_event``) in one transaction; only after the commit is 200 sent.
    A delivery already stored (same ``event.id``) is acknowledged again without storing anything.
    A storage failure answers 500, so Stripe retries.
@@ -23,6 +24,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 import stripe
 from vitals.config import Settings
@@ -30,7 +32,7 @@ from vitals.stripe.flatten import flatten
 from vitals.stripe.settings import StripeSettings, stripe_settings
 from vitals.stripe.store import InvalidEvent, StoredEvent, ensure_tables, parse_event, store_event
 from vitals.warehouse import open_warehouse
-from vitals.webhook_support import BodyTooLarge, CoalescingRunner, read_body
+from vitals.webhook_support import BodyTooLarge, CoalescingRunner, client_gone, read_body
 
 PATH = "/webhooks/stripe"
 log = logging.getLogger("vitals.stripe.webhook")
@@ -40,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
     """A small ASGI app serving ``POST /webhooks/stripe``."""
     app = FastAPI(title="vitals Stripe webhooks", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(create_router(settings))
+    app.add_exception_handler(ClientDisconnect, client_gone)
     return app
 
 
