@@ -853,7 +853,16 @@ def _serve(settings: Settings, host: str | None, port: int | None, access_log: b
         from vitals.warehouse.connect import open_warehouse
 
         open_warehouse(settings).close()  # a locked DuckDB file is reported here, before the server starts
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
+    proxies = settings.serve.trusted_proxies.strip()
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        proxy_headers=bool(proxies),  # uvicorn would otherwise believe X-Forwarded-For from loopback
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 def main() -> None:  # pragma: no cover - entry point

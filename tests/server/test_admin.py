@@ -146,3 +146,22 @@ def test_admin_routes_refuse_before_reading_and_bound_the_body(duckdb_settings: 
         limit = duckdb_settings.api.max_body_bytes
         assert status == 413 and str(limit) in answer["detail"]
         assert read <= limit + 65_536
+
+
+@pytest.mark.parametrize(("proxies", "recorded"), [("", "127.0.0.1"), ("127.0.0.1", "203.0.113.9")])
+def test_forwarded_for_is_believed_only_from_a_configured_proxy(
+    duckdb_settings: Settings, tmp_path: Path, proxies: str, recorded: str
+) -> None:
+    server = ServerProcess(duckdb_settings, tmp_path, trusted_proxies=proxies).start()
+    admin = {"Authorization": f"Bearer {server.admin_token}"}
+    try:
+        made = httpx.post(
+            server.url + "/api/v1/tokens",
+            json={"role": "viewer", "name": "made-behind-a-proxy"},
+            headers={**admin, "X-Forwarded-For": "203.0.113.9"},
+        )
+        assert made.status_code == 201, made.text
+        audit = httpx.get(server.url + "/api/v1/audit", params={"action": "token.create"}, headers=admin).json()
+    finally:
+        server.stop()
+    assert [e["client"] for e in audit["items"] if e["target"] == "made-behind-a-proxy"] == [recorded]

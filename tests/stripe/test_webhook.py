@@ -148,6 +148,16 @@ def test_stale_timestamp_is_rejected(client: TestClient, settings: d.StripeTestS
     assert post(client, body, d.sign(body, at=int(time.time()) - 200)).status_code == 200
 
 
+def test_future_timestamp_is_rejected(client: TestClient, settings: d.StripeTestSettings) -> None:
+    body = body_of(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_1")
+    # signed for a day ahead with the right secret: replayable for a day, so refused
+    assert post(client, body, d.sign(body, at=int(time.time()) + 86_400)).status_code == 400
+    assert post(client, body, d.sign(body, at=int(time.time()) + 301)).status_code == 400
+    assert counts(settings) == (0, 0)
+    # a clock a little ahead is inside the tolerance
+    assert post(client, body, d.sign(body, at=int(time.time()) + 60)).status_code == 200
+
+
 def test_tolerance_setting(tmp_path: Path) -> None:
     settings = d.make_settings(tmp_path, webhook_tolerance_seconds=30, flatten_on_webhook=False)
     body = body_of(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_1")

@@ -42,6 +42,12 @@ class ServeSettings(BaseModel):
     source_cursor_column: str = Field(
         default="_ingest_ts", description="Column the scheduled pull's incremental cursor follows."
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
+        "headers are believed (the audit log then records the client they name); empty: the headers are "
+        "ignored and the peer address is recorded, even from loopback.",
+    )
     admin_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Shared secret of the admin endpoints (Authorization: Bearer <secret>); empty: they "

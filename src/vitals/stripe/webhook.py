@@ -3,7 +3,8 @@
 1. The body is read up to ``stripe.webhook_max_body_bytes`` (more: 413, nothing stored).
 2. ``Stripe-Signature`` is verified by the ``stripe`` library against each configured secret (any one
    verifying is enough: secrets are rotated by listing the new one next to the old), with the
-   configured tolerance on its timestamp. Failure: 400. No secret configured: 503 (Stripe retries).
+   configured tolerance on its timestamp, both ways: older or newer than now by more than it is
+   refused. Failure: 400. No secret configured: 503 (Stripe retries).
 3. The body must be a JSON Stripe event (else 400), nested no deeper than the parser follows and without
    lone surrogates (else 400: no table could store it).
 4. The event is stored (``store.store_event``) in one transaction; only after the commit is 200 sent.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -119,7 +121,11 @@ class _Receiver:
 
 
 def _verified(text: str, header: str | None, secrets: list[str], tolerance: int) -> bool:
-    """Whether the ``stripe`` library verifies the signature with any of the secrets."""
+    """Whether the ``stripe`` library verifies the signature with any of the secrets, and its timestamp is
+    not ahead of now by more than the tolerance (the library only refuses old ones: a signature made for
+    the future would stay replayable until long after it was captured)."""
+    if _signed_at(header) > time.time() + tolerance:
+        return False
     for secret in secrets:
         try:
             stripe.WebhookSignature.verify_header(text, header, secret, tolerance)
@@ -127,6 +133,16 @@ def _verified(text: str, header: str | None, secrets: list[str], tolerance: int)
             continue
         return True
     return False
+
+
+def _signed_at(header: str | None) -> int:
+    """The ``t=`` timestamp of a ``Stripe-Signature`` header (0 when there is none to read: the library
+    then refuses the header itself)."""
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.strip().isdigit():
+            return int(value.strip()[:12])
+    return 0
 
 
 def _error(status: int, message: str) -> JSONResponse:
