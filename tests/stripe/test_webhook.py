@@ -267,3 +267,14 @@ def test_store_is_transactional(settings: d.StripeTestSettings, monkeypatch: pyt
         with pytest.raises(RuntimeError):
             store.store_event(warehouse, json.dumps(event), event)
     assert counts(settings) == (0, 0)
+
+
+def test_times_out_of_range_are_a_400_or_no_time(client: TestClient, settings: d.StripeTestSettings) -> None:
+    # an event created before 1970 or after 9999 is refused (it was a 500, so Stripe would retry it forever)
+    body = json.dumps({**d.event(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_old"), "created": -(2**39)})
+    answer = post(client, body, d.sign(body))
+    assert answer.status_code == 400 and "out of range" in answer.json()["error"]
+    # an object's own time out of range is no time at all: the event is stored
+    odd = {**INVOICE, "status_transitions": {**INVOICE["status_transitions"], "finalized_at": 10**13}}
+    body = body_of(odd, "invoice.finalized", "2026-10-01 00:05:00", "evt_odd")
+    assert post(client, body, d.sign(body)).status_code == 200

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -38,6 +39,14 @@ from vitals.sentry.store import StoredDelivery, ensure_tables, store_delivery
 from vitals.warehouse import open_warehouse
 from vitals.webhook_support import BodyTooLarge, CoalescingRunner, client_gone, read_body
 
+JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A Sentry integration webhook payload, signed in the Sentry-Hook-Signature header.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""The body in the OpenAPI schema (the route reads and verifies the raw bytes itself)."""
 PATH = "/webhooks/sentry"
 log = logging.getLogger("vitals.sentry.webhook")
 
@@ -55,7 +64,12 @@ def create_router(settings: Settings) -> APIRouter:
     receiver = _Receiver(settings, sentry_settings(settings))
     router = APIRouter()
 
-    @router.post(PATH, summary="Receive a signed Sentry integration webhook", include_in_schema=True)
+    @router.post(
+        PATH,
+        summary="Receive a signed Sentry integration webhook",
+        include_in_schema=True,
+        openapi_extra=JSON_BODY,
+    )
     async def sentry_webhook(request: Request) -> JSONResponse:
         return await receiver.handle(request)
 

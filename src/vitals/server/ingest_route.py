@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from vitals.api.auth import bearer
+from vitals.ingest.contracts import EVENTS
 from vitals.json_body import JsonBodyError, parse_json
 from vitals.server.events import PreparedBatch, Window, prepare_batch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime
@@ -124,6 +125,29 @@ async def posted_body(request: Request, limit: int) -> bytes | None:
         return None
 
 
+EVENTS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            name: {} if name == "properties" else {"type": ["string", "null"]}
+                            for name in EVENTS.column_names
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            }
+        },
+    }
+}
+"""The body in the OpenAPI schema: an array of events_big rows (the route reads it itself, bounded)."""
+
+
 def create_router(runtime: Runtime) -> APIRouter:
     """The events intake route."""
     router = APIRouter()
@@ -132,6 +156,7 @@ def create_router(runtime: Runtime) -> APIRouter:
         PATH,
         summary="Ingest a JSON array of events (events_big contract); needs an ingest or admin token",
         dependencies=[Depends(bearer)],
+        openapi_extra=EVENTS_BODY,
     )
     async def ingest_events(request: Request) -> Response:
         try:

@@ -95,6 +95,8 @@ def parse_event(body: str) -> dict[str, Any]:
         raise InvalidEvent("the event has no id")
     if not isinstance(event.get("type"), str) or o.as_int(event.get("created")) is None:
         raise InvalidEvent("the event has no type or created time")
+    if not o.MIN_EPOCH <= int(o.as_int(event.get("created")) or 0) <= o.MAX_EPOCH:
+        raise InvalidEvent("the event's created time is out of range (epoch seconds from 1970 to 9999)")
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise InvalidEvent("the event has no data.object")

@@ -36,6 +36,14 @@ from vitals.stripe.store import InvalidEvent, StoredEvent, ensure_tables, parse_
 from vitals.warehouse import open_warehouse
 from vitals.webhook_support import BodyTooLarge, CoalescingRunner, client_gone, read_body
 
+JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A Stripe event, signed in the Stripe-Signature header.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""The body in the OpenAPI schema (the route reads and verifies the raw bytes itself)."""
 PATH = "/webhooks/stripe"
 log = logging.getLogger("vitals.stripe.webhook")
 
@@ -54,7 +62,12 @@ def create_router(settings: Settings) -> APIRouter:
     receiver = _Receiver(settings, config)
     router = APIRouter()
 
-    @router.post(PATH, summary="Receive a signed Stripe webhook event", include_in_schema=True)
+    @router.post(
+        PATH,
+        summary="Receive a signed Stripe webhook event",
+        include_in_schema=True,
+        openapi_extra=JSON_BODY,
+    )
     async def stripe_webhook(request: Request) -> JSONResponse:
         return await receiver.handle(request)
 
