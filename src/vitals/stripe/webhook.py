@@ -137,7 +137,7 @@ def _verified(text: str, header: str | None, secrets: list[str], tolerance: int)
     """Whether the ``stripe`` library verifies the signature with any of the secrets, and its timestamp is
     not ahead of now by more than the tolerance (the library only refuses old ones: a signature made for
     the future would stay replayable until long after it was captured)."""
-    if _signed_at(header) > time.time() + tolerance:
+    if tolerance and _signed_at(header) > time.time() + tolerance:  # 0 turns the age check off, both ways
         return False
     for secret in secrets:
         try:
