@@ -14,7 +14,7 @@ from vitals.api.tokens import TOKEN_PREFIX, TokenStore
 from vitals.cli import app
 from vitals.warehouse import open_warehouse
 
-ALL = set(ROLES)
+ALL = set(ROLES) - {"ingest"}  # ingest tokens post events and read nothing
 ORG_READERS = ALL - {"viewer"}
 EXPORTERS = {"admin", "analyst", "org"}
 ADMIN = {"admin"}
