@@ -274,6 +274,11 @@ def test_times_out_of_range_are_a_400_or_no_time(client: TestClient, settings: d
     body = json.dumps({**d.event(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_old"), "created": -(2**39)})
     answer = post(client, body, d.sign(body))
     assert answer.status_code == 400 and "out of range" in answer.json()["error"]
+    # an object of a shape Stripe never sends (a list where it sends an object) is refused, not a 500
+    broken = {**INVOICE, "status_transitions": [1]}
+    body = body_of(broken, "invoice.finalized", "2026-10-01 00:05:00", "evt_broken")
+    answer = post(client, body, d.sign(body))
+    assert answer.status_code == 400 and "shaped" in answer.json()["error"]
     # an object's own time out of range is no time at all: the event is stored
     odd = {**INVOICE, "status_transitions": {**INVOICE["status_transitions"], "finalized_at": 10**13}}
     body = body_of(odd, "invoice.finalized", "2026-10-01 00:05:00", "evt_odd")

@@ -35,7 +35,7 @@ from starlette.requests import ClientDisconnect
 
 from vitals.api.auth import bearer
 from vitals.ingest.contracts import EVENTS
-from vitals.json_body import JsonBodyError, parse_json
+from vitals.json_body import JsonBodyError, NotJson, parse_json
 from vitals.server.events import PreparedBatch, Window, prepare_batch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime
 from vitals.server.token_gate import Refusal
@@ -93,8 +93,10 @@ async def ingest(runtime: Runtime, body: bytes | None) -> Answer:
         return _error(413, f"body larger than {serve.events_max_body_bytes} bytes")
     try:
         items = parse_json(body, finite=False)  # a non-finite number is refused per row, naming the field
+    except NotJson:
+        return _error(400, "body is not JSON")
     except JsonBodyError as exc:
-        return _error(400, "body is not JSON" if str(exc).startswith("the body is not") else str(exc))
+        return _error(400, str(exc))
     if not isinstance(items, list):
         return _error(400, "body must be a JSON array of events")
     if len(items) > serve.events_max_rows:

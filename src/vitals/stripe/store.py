@@ -100,6 +100,19 @@ def parse_event(body: str) -> dict[str, Any]:
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise InvalidEvent("the event has no data.object")
+    try:  # what storing reads of the object: a shape Stripe never sends is a 400, not a 500 retried forever
+        _object_row(
+            data["object"],
+            state_ts="",
+            via="",
+            event_id=None,
+            event_type=None,
+            api_version=None,
+            deleted=False,
+            loaded_at="",
+        )
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError):
+        raise InvalidEvent("data.object is not shaped like a Stripe object") from None
     return event
 
 
