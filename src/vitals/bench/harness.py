@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from vitals.bench import increments
 from vitals.config import Settings
+
+PHASES = ("load", "build", "incremental", "tail", "late")
+"""The phases of a run, each in its own process (vitals.bench.phase)."""
 
 BENCH_SEED = 7
 BENCH_END = date(2026, 10, 31)
@@ -29,6 +33,8 @@ class PhaseRun:
     seconds: float
     peak_rss_mb: float
     rows: int = 0
+    load_seconds: float = 0.0
+    """For the phases that load rows before they build: the load's seconds (``seconds`` is the build's)."""
 
 
 @dataclass
@@ -48,6 +54,10 @@ class BenchReport:
     load_peak_rss_mb_median: float
     build_peak_rss_mb_median: float
     incremental_build_seconds_median: float
+    tail_build_seconds_median: float
+    """An incremental build after the last 30 minutes of events arrived."""
+    late_build_seconds_median: float
+    """An incremental build after a batch of events of three past days arrived."""
     generate_seconds: float | None
     measured_at: str
     raw_runs: list[dict[str, PhaseRun]] = field(default_factory=list)
@@ -61,6 +71,8 @@ class BenchReport:
             f"  peak RSS {self.load_peak_rss_mb_median:,.0f} MB",
             f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB",
             f"incremental    {self.incremental_build_seconds_median:.1f} s  (rebuild an hour later, no new rows)",
+            f"               {self.tail_build_seconds_median:.1f} s  (after 30 minutes of new events)",
+            f"               {self.late_build_seconds_median:.1f} s  (after a late batch touching 3 past days)",
         ]
 
 
@@ -98,7 +110,12 @@ def _run_phase_measured(phase: str, data: Path, env: dict[str, str]) -> PhaseRun
         if proc.returncode != 0:
             raise RuntimeError(f"bench phase {phase} failed:\n{err.read().strip()[-2000:]}")
         result = json.loads(out.read().strip().splitlines()[-1])
-    return PhaseRun(seconds=result["seconds"], peak_rss_mb=usage.ru_maxrss / 1024, rows=result["rows"])
+    return PhaseRun(
+        seconds=result["seconds"],
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        rows=result["rows"],
+        load_seconds=result.get("load_seconds", 0.0),
+    )
 
 
 def run_bench(
@@ -120,21 +137,17 @@ def run_bench(
     data, rows, gen_seconds = ensure_dataset(data_root, events, progress)
     if gen_seconds is not None:
         say(f"generated {sum(rows.values()):,} rows in {gen_seconds:.1f} s")
+    increments.prepare(data, datetime.fromisoformat((data / "AS_OF").read_text().strip()))
     all_runs: list[dict[str, PhaseRun]] = []
     for i in range(runs):
         variables, cleanup = fresh_warehouse(i)
         env = {**os.environ, **variables}
         try:
-            load = _run_phase_measured("load", data, env)
-            build = _run_phase_measured("build", data, env)
-            incremental = _run_phase_measured("incremental", data, env)
+            phases = {phase: _run_phase_measured(phase, data, env) for phase in PHASES}
         finally:
             cleanup()
-        all_runs.append({"load": load, "build": build, "incremental": incremental})
-        say(
-            f"run {i + 1}/{runs}: load {load.seconds:.1f} s, build {build.seconds:.1f} s, "
-            f"incremental {incremental.seconds:.1f} s"
-        )
+        all_runs.append(phases)
+        say(f"run {i + 1}/{runs}: " + ", ".join(f"{phase} {run.seconds:.1f} s" for phase, run in phases.items()))
 
         report = _report(settings, events, data, rows, gen_seconds, runs, all_runs)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -166,12 +179,14 @@ def _report(
         rows=rows,
         load_seconds_median=median("load", "seconds"),
         build_seconds_median=median("build", "seconds"),
-        load_rows_per_second_median=statistics.median(sum(rows.values()) / r["load"].seconds for r in all_runs)
+        load_rows_per_second_median=statistics.median(r["load"].rows / r["load"].seconds for r in all_runs)
         if events_rows
         else 0.0,
         load_peak_rss_mb_median=median("load", "peak_rss_mb"),
         build_peak_rss_mb_median=median("build", "peak_rss_mb"),
         incremental_build_seconds_median=median("incremental", "seconds"),
+        tail_build_seconds_median=median("tail", "seconds"),
+        late_build_seconds_median=median("late", "seconds"),
         generate_seconds=gen_seconds,
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
         raw_runs=all_runs,

@@ -19,7 +19,7 @@ import duckdb
 from vitals.config import Settings
 from vitals.ingest.contracts import RAW_TABLES, RawTable
 from vitals.ingest.errors import LoadError
-from vitals.ingest.file_formats import FORMAT_SUFFIXES, SourceFile, read_source_file
+from vitals.ingest.file_formats import FORMAT_SUFFIXES, SourceFile
 from vitals.ingest.landing import (
     LoadRecord,
     land_batches,
@@ -31,6 +31,7 @@ from vitals.ingest.landing import (
 from vitals.ingest.progress import LoadProgress
 from vitals.ingest.reader import open_reader, sql_literal
 from vitals.ingest.report import LoadReport, TableLoad
+from vitals.ingest.row_count import read_counted
 from vitals.ingest.sanitize import distinct_rows_sql
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
@@ -117,7 +118,7 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
             for source in sources:
                 started = time.perf_counter()
                 done = bar.step(f"reading and checking {source.path.name}")
-                rows = read_source_file(reader, source, settings.property_allowlist, _reader_table(source.table))
+                rows = read_counted(reader, source, settings.property_allowlist, _reader_table(source.table))
                 done()
                 report.tables.append(
                     TableLoad(
