@@ -5,7 +5,8 @@ disturbed the way real feeds are:
 - rows loaded before they happen (dated after the build that loads them: visible only later);
 - late rows for past days, and every row of one org arriving only in the last part (a new org);
 - summarization outcomes arriving a part after their job started (late completions);
-- duplicates that lose to the first copy, and duplicates whose earlier `_ingest_ts` makes them win;
+- duplicates that lose to the first copy, and duplicates whose earlier `_ingest_ts` makes them win (with
+  another device and provider: the event moves to a provider first seen there);
 - invoices whose later state (void) arrives in a later part;
 - one event dated weeks before the data starts (before the first metric day);
 - jobs started just before the first build that never get an outcome (pending then, timed out later).
@@ -118,9 +119,13 @@ def _extras(table: str, last: int, first_as_of: datetime) -> str:
             union all
             -- a copy that wins (ingested earlier than the first copy), with other content
             select
-                * exclude (part) replace ('2000-01-01 00:00:00' as _ingest_ts, 'replayed-early' as device),
+                * exclude (part) replace (
+                    '2000-01-01 00:00:00' as _ingest_ts,
+                    'replayed-early' as device,
+                    '00000000-0000-4000-b000-' || lpad(cast(rn as varchar), 12, '0') as provider_id
+                ),
                 {middle} as part
-            from assigned where hash(rn) % 50 = 8 and part < {middle}
+            from assigned where hash(rn) % 50 = 8 and part < {middle} and length(trim(org_id)) = 36
             union all
             -- an event weeks before the data starts
             select * exclude (part) replace (

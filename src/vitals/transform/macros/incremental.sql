@@ -219,6 +219,36 @@
     {{ return(hooks | join(';\n')) }}
 {%- endmacro %}
 
+{#-
+    The values of a raw events column (normalized as an id) over every raw copy of the events that may have
+    changed since the mark `name`: those landed since, and those the staged model shows dated after the mark's
+    as-of time (they may have become visible, or won, since). Every copy counts, so an entity that lost an
+    event to a later-arriving copy is recomputed too.
+-#}
+{% macro changed_event_ids(name, column) -%}
+    {%- set key = vitals.normalize_id('event_id') -%}
+    select {{ vitals.normalize_id(column) }} as changed_id
+    from {{ source('app', 'events_big') }}
+    where {{ key }} in (
+        select {{ key }} from {{ source('app', 'events_big') }} where {{ vitals.newly_loaded(name) }}
+        union all
+        select event_id from {{ ref('stg_app__events') }}
+        where occurred_at > {{ vitals._state_value('as_of', name) }}
+    )
+{%- endmacro %}
+
+{#-
+    A pre-hook of a model whose rows can disappear (an entity whose every event moved to another): before an
+    incremental build, delete the rows of the ids it recomputes, so that an id with no rows left goes too.
+-#}
+{% macro delete_recomputed_sql(key_column, ids_query) -%}
+    {%- if vitals.builds_incrementally() and is_incremental() -%}
+        delete from {{ this }} where {{ key_column }} in ({{ ids_query }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Whether this model's state row records a finished build (else the post-hook treats every id as read). -#}
 {% macro _state_exists() -%}
     {%- if not execute -%}

@@ -1,11 +1,21 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='provider_id',
+        pre_hook=[
+            "{{ vitals.marks_pre_hook([('providers@events_big', source('app', 'events_big'))]) }}",
+            "{{ vitals.delete_recomputed_sql('provider_id', "
+            ~ "vitals.changed_event_ids('providers@events_big', 'provider_id')) }}",
+        ],
+        post_hook="{{ vitals.marks_post_hook([('providers@events_big', source('app', 'events_big'))]) }}",
         indexes=[
-            {'columns': ['provider_id'], 'unique': true},
+            {'columns': ['provider_id'], 'unique': target.type != 'duckdb'},
             {'columns': ['org_id']},
         ],
     )
 }}
+-- depends_on: {{ source('app', 'events_big') }}
 
 with
 
@@ -15,7 +25,12 @@ events as (
 
 provider_events as (
     select * from events
-    where provider_id is not null
+    where
+        provider_id is not null
+        {%- if vitals.builds_incrementally() and this is not none and is_incremental() %}
+            -- an incremental build recomputes the providers of every copy of the events that changed
+            and provider_id in ({{ vitals.changed_event_ids('providers@events_big', 'provider_id') }})
+        {%- endif %}
 ),
 
 spans as (
