@@ -39,6 +39,9 @@ def test_defaults_carry_the_seed_thresholds() -> None:
     rules = {r.name: r for r in read_rules_file(DEFAULT_RULES_FILE)}
     assert set(rules) == {
         "quality_pass_rate_hourly_low",
+        "turnaround_p50_high_15m",
+        "summarize_p50_high_15m",
+        "error_rate_spike",
         "turnaround_slow",
         "summarization_slow",
         "dad_drop",
@@ -54,7 +57,20 @@ def test_defaults_carry_the_seed_thresholds() -> None:
         "critical",
         ("oncall",),
     )
-    assert page.hourly
+    assert page.realtime and page.clear == 0.85
+    for name, metric, window, value in (
+        ("turnaround_p50_high_15m", "duration_ms_p50", timedelta(minutes=15), "> 600000"),
+        ("summarize_p50_high_15m", "summarize_ms_p50", timedelta(minutes=15), "> 180000"),
+    ):
+        rule = rules[name]
+        assert (rule.metric, rule.window, rule.condition.describe(), rule.routes, rule.realtime) == (
+            metric,
+            window,
+            value,
+            ("oncall",),
+            True,
+        )
+    assert rules["error_rate_spike"].condition.describe() == "3x the same hour last week or more and 5 above it"
     assert rules["turnaround_slow"].condition.describe() == "> 600000"
     assert rules["summarization_slow"].condition.describe() == "> 180000"
     assert rules["dad_drop"].condition.describe() == "down 20% or more vs the trailing 1w mean"
@@ -75,7 +91,7 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
     rules = {r.name: r for r in load_rules(settings)}
     assert "turnaround_slow" not in rules and "my_rule" in rules
     assert rules["dad_drop"].condition.describe().startswith("down 30%")
-    assert len(load_rules(settings, include_disabled=True)) == 8
+    assert len(load_rules(settings, include_disabled=True)) == 11
 
 
 @pytest.mark.parametrize(
