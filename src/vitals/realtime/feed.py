@@ -97,7 +97,8 @@ class RefreshReport:
 
 
 def ensure_tables(wh: Warehouse) -> None:
-    """Create the ``realtime`` schema and tables (and, on PostgreSQL, the indexes that keep reads small)."""
+    """Create the ``realtime`` schema and tables (and, on PostgreSQL, the indexes that keep reads small).
+    Called only while the feed is not set up yet: no DDL runs beside a build on every tick."""
     wh.execute(f"create schema if not exists {SCHEMA}")
     wh.create_table(SCHEMA, EVENTS.feed_table, EVENTS.columns)
     wh.create_table(SCHEMA, ERRORS.feed_table, ERRORS.columns)
@@ -129,7 +130,8 @@ class Feed:
     def refresh(self, as_of: datetime, *, now: datetime | None = None) -> RefreshReport:
         """Read what landed since the cursor, keep what happened within the retention before ``as_of``,
         drop older rows; one transaction."""
-        ensure_tables(self.wh)
+        if not self._set_up():
+            ensure_tables(self.wh)
         started = (now or datetime.now(UTC)).astimezone(UTC)
         floor = naive_utc(as_of) - RETENTION
         report = RefreshReport()
@@ -151,6 +153,13 @@ class Feed:
             self.wh.rollback()
             raise
         return report
+
+    def _set_up(self) -> bool:
+        """Whether the feed's tables exist and both raw tables have been read once (so their indexes exist)."""
+        if not self.wh.table_exists(SCHEMA, "feed_cursor"):
+            return False
+        found = self.wh.query(f"select count(distinct source_table) from {SCHEMA}.feed_cursor")[0][0]
+        return int(found) == 2
 
     # -- reading ------------------------------------------------------------------------------------
     def _cursor(self, source: FeedSource) -> str | None:

@@ -21,9 +21,9 @@ import duckdb
 
 from vitals.config import Settings
 from vitals.server.builds import Builder
-from vitals.server.jobs import scheduled_jobs
+from vitals.server.jobs import ALERTS, scheduled_jobs
 from vitals.server.journal import Journal
-from vitals.server.scheduler import Scheduler
+from vitals.server.scheduler import Scheduler, SchedulerGroup
 from vitals.server.writer import Writer
 
 log = logging.getLogger("vitals.server")
@@ -56,7 +56,14 @@ class Runtime:
         self.writer.on_applied = self.journal.mark_applied
         self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
-        self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
+        jobs = scheduled_jobs(settings, self.writer, self.builder)
+        # the alert evaluation keeps its own pace: a build (which grows with the data) never delays a page
+        self.scheduler = SchedulerGroup(
+            [
+                Scheduler([j for j in jobs if j.name != ALERTS]),
+                Scheduler([j for j in jobs if j.name == ALERTS], name="vitals-alerts"),
+            ]
+        )
         self.ready = threading.Event()
         self.replay_error: str | None = None
         self.recovered = 0
