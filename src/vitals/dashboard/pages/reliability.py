@@ -1,5 +1,5 @@
 """Reliability: errors per 100 attempts, turnaround and summarization p50/p95 against their SLOs (the
-thresholds of the configured alert rules) and the quality pass rate by hour."""
+thresholds of the configured alert rules), the quality pass rate by hour and the alerts firing now."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from vitals.api.scope import Source
 from vitals.api.series import daily_values
 from vitals.config import Settings
 from vitals.dashboard.datasets import Chart, Series, display
+from vitals.dashboard.pages.alerts_table import open_alerts
 from vitals.dashboard.pages.queries import metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -61,8 +62,9 @@ def build(view: View) -> Content:
             f"No alert rule sets a {' or '.join(missing)} SLO (a global threshold rule on "
             f"{', '.join(SLO_METRICS[k] for k in missing)}): see docs/alerts.md."
         )
-    context = {"cards": cards, "slos": slos}
-    return Content(context, [turnaround, summarization, errors, hourly])
+    alerts = open_alerts(view)
+    context = {"cards": cards, "slos": slos, "alerts": alerts}
+    return Content(context, [turnaround, summarization, errors, hourly, alerts])
 
 
 def _cards(view: View, slos: dict[str, tuple[str, float]]) -> list[dict[str, Any]]:
