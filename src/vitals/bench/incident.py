@@ -316,8 +316,11 @@ def run_incident_bench(
     max_wait_minutes: float,
     out: Path,
     say: Callable[[str], None],
+    alerts_interval_minutes: float = 1.0,
+    build_interval_minutes: float = 1.0,
 ) -> IncidentBenchReport:
-    """Run the benchmark and write its JSON report to ``out``."""
+    """Run the benchmark and write its JSON report to ``out`` (the server's intervals are the issue's 1 minute
+    unless given)."""
     data_root.mkdir(parents=True, exist_ok=True)
     prepared, dataset_events = prepared_warehouse(settings, events, data_root, say)
     run_dir = data_root / f"incident-run-{uuid.uuid4().hex[:8]}"
@@ -332,9 +335,10 @@ def run_incident_bench(
             config.write_text(
                 f'[alerts.routes.oncall]\ntype = "pagerduty"\nrouting_key = "{ROUTING_KEY}"\nurl = "{pager.url}"\n'
             )
+            intervals = (alerts_interval_minutes, build_interval_minutes)
             report = _drive(
                 settings, warehouse, run_dir, config, pager, rule, key, kind, jobs_per_minute, normal_minutes,
-                linger_seconds, max_wait_minutes, dataset_events, say,
+                linger_seconds, max_wait_minutes, dataset_events, intervals, say,
             )  # fmt: skip
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -357,6 +361,7 @@ def _drive(
     linger_seconds: float,
     max_wait_minutes: float,
     dataset_events: int,
+    intervals: tuple[float, float],
     say: Callable[[str], None],
 ) -> IncidentBenchReport:
     port = free_port()
@@ -368,8 +373,8 @@ def _drive(
         "VITALS_WAREHOUSE": str(warehouse),
         "VITALS_STATE_DIR": str(run_dir / "state"),
         "VITALS_TIMEZONE": settings.timezone,
-        "VITALS_SERVE__BUILD_INTERVAL_MINUTES": "1",
-        "VITALS_SERVE__ALERTS_INTERVAL_MINUTES": "1",
+        "VITALS_SERVE__ALERTS_INTERVAL_MINUTES": str(intervals[0]),
+        "VITALS_SERVE__BUILD_INTERVAL_MINUTES": str(intervals[1]),
     }
     log = (run_dir / "serve.log").open("ab")
     server = subprocess.Popen(
