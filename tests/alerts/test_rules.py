@@ -115,6 +115,41 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
         ),
         (base(active_hours={"start": "18:00", "end": "08:00"}), "rule r: active_hours: Value error, end"),
         (base(colour="red"), "rule r: colour: Extra inputs are not permitted"),
+        (base(source="realtime"), "rule r: metric: a real-time rule watches one of quality_pass_rate_hourly"),
+        (
+            base(source="realtime", metric="duration_ms_p50", window="3h"),
+            "rule r: window: a real-time window is at most 2h",
+        ),
+        (
+            base(
+                source="realtime",
+                metric="duration_ms_p50",
+                condition={"type": "change", "direction": "up", "percent": 5},
+            ),
+            "rule r: condition: a real-time rule has a threshold or spike condition",
+        ),
+        (
+            base(
+                source="realtime", metric="duration_ms_p50", window="15m", min_volume={"metric": "dad", "at_least": 5}
+            ),
+            "rule r: min_volume.metric: a real-time rule counts one of successful_jobs",
+        ),
+        (
+            base(source="realtime", metric="quality_pass_rate_hourly", window="1h", clear=0.7),
+            "rule r: clear: must be at least the threshold 1",
+        ),
+        (
+            base(
+                source="realtime",
+                metric="error_rate_per_100_attempts_hourly",
+                window="1h",
+                condition={"type": "spike", "factor": 3},
+                clear=4,
+            ),
+            "rule r: clear: a spike clears at a factor above 0 and at most 3",
+        ),
+        (base(condition={"type": "spike", "factor": 2}), "rule r: a spike condition and clear are for real-time rules"),
+        (base(clear=2), "rule r: a spike condition and clear are for real-time rules"),
     ],
 )
 def test_invalid_rules_name_file_rule_and_field(tmp_path: Path, rule: dict[str, Any], message: str) -> None:
