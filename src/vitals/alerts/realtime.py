@@ -17,7 +17,7 @@ from vitals.alerts.conditions import Verdict
 from vitals.alerts.durations import format_duration
 from vitals.alerts.rules import REALTIME_MAX_WINDOW, REALTIME_METRICS, Rule, Spike, Threshold
 from vitals.config import Settings
-from vitals.realtime.feed import Feed
+from vitals.realtime.feed import ERRORS, EVENTS, Feed
 from vitals.realtime.windows import Figures, Snapshot
 from vitals.warehouse.base import Warehouse
 
@@ -40,11 +40,13 @@ class RealtimeSource:
 
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            report = Feed(self.warehouse, self.settings).refresh(self.as_of)
+            feed = Feed(self.warehouse, self.settings)
+            report = feed.refresh(self.as_of)
+            pending = (feed.pending(EVENTS, self.as_of), feed.pending(ERRORS, self.as_of))
             log.debug(
                 "realtime feed: %d read, %d added, %d pruned", report.rows_read, report.rows_added, report.rows_pruned
             )
-            self._snapshot = Snapshot.read(self.warehouse, self.as_of, REALTIME_MAX_WINDOW)
+            self._snapshot = Snapshot.read(self.warehouse, self.as_of, REALTIME_MAX_WINDOW, pending)
         return self._snapshot
 
     def figures(self, window: timedelta) -> dict[str, Figures]:
@@ -108,12 +110,13 @@ def judge_realtime(
         return Verdict("nodata", None, f"no value in the last {window}", at)
     condition = rule.condition
     if isinstance(condition, Threshold):
-        bound = rule.clear if firing and rule.clear is not None else condition.value
-        breach = _passes(condition.op, value, bound)
-        side = "still past the clear bound" if firing and rule.clear is not None else condition.describe()
-        return Verdict(
-            "breach" if breach else "ok", value, f"{value:g} over the last {window} ({side} {bound:g}): {breach}", at
-        )
+        if firing and rule.clear is not None:
+            breach = _passes(condition.op, value, rule.clear)
+            reason = f"{value:g} over the last {window}; firing until it is back past {rule.clear:g}: {breach}"
+        else:
+            breach = _passes(condition.op, value, condition.value)
+            reason = f"{value:g} over the last {window} {condition.describe()}: {breach}"
+        return Verdict("breach" if breach else "ok", value, reason, at)
     if not isinstance(condition, Spike):
         raise ValueError(f"rule {rule.name}: a real-time rule has a threshold or spike condition")
     if baseline is None or baseline[1] < condition.min_baseline_attempts:

@@ -5,7 +5,9 @@ overlap for loads that committed late), normalizes the few columns the real-time
 the rows it does not hold yet (by ``_row_hash``) to ``realtime.job_events`` and ``realtime.job_errors``;
 rows that happened longer ago than the retention are dropped. The first tick (an empty cursor) reads the
 raw tables once, keeping only what happened within the retention. So a tick costs what landed since the
-last one, and the windows read a table of a few hours, whatever the size of the warehouse.
+last one, and the windows read a table of a few hours, whatever the size of the warehouse. In the server,
+the rows acknowledged but not applied yet (the journal's, held back while a build runs) are added to a
+window in memory (``Feed.pending``, vitals.realtime.journal).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import pyarrow as pa
 
 from vitals.config import Settings
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN
+from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN
+from vitals.realtime import journal
 from vitals.realtime import normalize as n
 from vitals.warehouse.base import Warehouse
 
@@ -160,6 +163,26 @@ class Feed:
             return False
         found = self.wh.query(f"select count(distinct source_table) from {SCHEMA}.feed_cursor")[0][0]
         return int(found) == 2
+
+    def pending(self, source: FeedSource, as_of: datetime) -> list[tuple[Any, ...]]:
+        """Feed rows of the journal's pending rows of ``source`` (acknowledged, not in raw yet) that happened
+        within the retention before ``as_of``; never written to the feed."""
+        contract = RAW_TABLES[source.raw_table].column_names
+        wanted = (
+            ["event_id", "org_id", "occurred_at", "event_name", "request_id", "properties", "_ingest_ts"]
+            if source is EVENTS
+            else ["event_id", "org_id", "created_at", "level", "_ingest_ts"]
+        )
+        positions = [contract.index(name) for name in wanted]
+        floor = naive_utc(as_of) - RETENTION
+        out: list[tuple[Any, ...]] = []
+        for raw in journal.pending(source.raw_table):
+            if source is ERRORS and n.clean_text(raw[positions[3]], lower=True) not in SERIOUS_LEVELS:
+                continue
+            row = self._row(source, [*(raw[i] for i in positions), None, raw[-1]])
+            if row is not None and row[source.time_index] >= floor:
+                out.append(row)
+        return out
 
     # -- reading ------------------------------------------------------------------------------------
     def _cursor(self, source: FeedSource) -> str | None:

@@ -100,8 +100,15 @@ class Snapshot:
         self.jobs: list[Job] = successful_jobs(self.events)
 
     @classmethod
-    def read(cls, wh: Warehouse, as_of: datetime, longest: timedelta) -> Snapshot:
-        """The feed rows a window of up to ``longest`` ending at ``as_of`` needs."""
+    def read(
+        cls,
+        wh: Warehouse,
+        as_of: datetime,
+        longest: timedelta,
+        pending: tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]] = ((), ()),
+    ) -> Snapshot:
+        """The feed rows a window of up to ``longest`` ending at ``as_of`` needs, plus ``pending`` (event
+        rows, error rows in the feed's columns: the journal's rows not landed yet)."""
         end = naive_utc(as_of)
         start = end - longest - JOB_LOOKBACK
         names = [c for c, _ in EVENTS.columns]
@@ -109,14 +116,15 @@ class Snapshot:
             f"select {', '.join(names)} from {SCHEMA}.{EVENTS.feed_table} where occurred_at >= ? and occurred_at <= ?",
             [start, end],
         )
-        events = [FeedEvent(*(_naive(v) for v in row)) for row in rows]
+        events = [FeedEvent(*(_naive(v) for v in row)) for row in (*rows, *pending[0])]
         error_names = [c for c, _ in ERRORS.columns if c != "level"]
         error_rows = wh.query(
             f"select {', '.join(error_names)} from {SCHEMA}.{ERRORS.feed_table} "
             "where created_at > ? and created_at <= ?",
             [end - longest, end],
         )
-        errors = [FeedError(*(_naive(v) for v in row)) for row in error_rows]
+        kept = [(*row[:2], *row[3:]) for row in pending[1]]  # the feed's error columns without the level
+        errors = [FeedError(*(_naive(v) for v in row)) for row in (*error_rows, *kept)]
         return cls(as_of, events, errors)
 
     def figures(self, window: timedelta) -> dict[str, Figures]:

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from vitals.config import Settings
+from vitals.realtime import journal as realtime_journal
 from vitals.server.builds import Builder
 from vitals.server.jobs import ALERTS, scheduled_jobs
 from vitals.server.journal import Journal
@@ -77,6 +78,7 @@ class Runtime:
         # requests hand off to the journal thread and back: switch threads sooner than the default 5 ms
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self.writer.open()
+        realtime_journal.register(self.writer.pending_records)
         try:
             recovered = self.journal.open()
         except BaseException:
@@ -111,6 +113,7 @@ class Runtime:
         if self._replayer is not None:
             self._replayer.join()
         self.scheduler.stop()
+        realtime_journal.register(None)
         self.journal.close()
         self.writer.stop()
         self._scratch.close()
