@@ -31,10 +31,10 @@ def test_incident_bench_measures_page_and_resolve(tmp_path: Path) -> None:
     assert report.rule == "summarize_p50_high_15m"
     assert (report.pages, report.resolves) == (1, 1)  # one incident, one page, no flapping
     assert report.page_seconds is not None and report.window_breach_seconds is not None
-    # the page follows the window's own crossing by at most a few evaluation intervals
-    assert 0 < report.page_seconds - report.window_breach_seconds < 60
+    # the page follows the window's own crossing (found to the second) within a few evaluation intervals
+    assert -1 <= report.page_seconds - report.window_breach_seconds < 60
     assert report.resolve_seconds is not None and report.window_clear_seconds is not None
-    assert report.resolve_seconds >= report.window_clear_seconds
+    assert -1 <= report.resolve_seconds - report.window_clear_seconds < 60
     assert report.evaluation_seconds_p50 is not None and report.refused == 0
     assert json.loads(out.read_text())["pages"] == 1
     assert not list((tmp_path / "bench").glob("incident-run-*"))

@@ -292,7 +292,7 @@ class JobWatch:
 
 def window_crossing(rule: Rule, events: list[FeedEvent], start: float, end: float, *, firing: bool) -> float | None:
     """Seconds after ``start`` when the rule's window first breached (``firing`` False) or cleared (True)."""
-    step = 5.0
+    step = 1.0
     moment = start
     while moment <= end:
         at = datetime.fromtimestamp(moment, UTC)
