@@ -33,12 +33,13 @@ NO_JOBS = "No jobs in this range: load product events (`vitals load` or the serv
 
 
 def slo_thresholds(settings: Settings) -> dict[str, tuple[str, float]]:
-    """Per latency (``turnaround``, ``summarization``): the enabled global threshold rule on its metric,
-    as (rule name, threshold in ms)."""
+    """Per latency (``turnaround``, ``summarization``): the enabled global threshold rule on its daily metric
+    (the cards are daily medians; real-time rules judge rolling windows), as (rule name, threshold in ms)."""
     found: dict[str, tuple[str, float]] = {}
     for rule in load_rules(settings):
         for key, metric in SLO_METRICS.items():
-            if rule.metric == metric and rule.scope == "global" and isinstance(rule.condition, Threshold):
+            daily = not rule.realtime and rule.scope == "global"
+            if rule.metric == metric and daily and isinstance(rule.condition, Threshold):
                 found.setdefault(key, (rule.name, rule.condition.value))
     return found
 
