@@ -96,14 +96,30 @@ def generate(
     format: Annotated[Literal["csv", "parquet", "jsonl"], typer.Option(help="File format.")] = "csv",
     end: Annotated[str | None, typer.Option(help="Last day of data (YYYY-MM-DD); default today.")] = None,
     events: Annotated[int | None, typer.Option(min=1, help="Approximate number of event rows wanted.")] = None,
+    incident_at: Annotated[
+        datetime | None,
+        typer.Option(
+            help="Make the quality incident live at this time (UTC unless it has an offset): from 3 hours before "
+            "it to an hour after, with enough jobs for the hourly rule to judge. Default: on one of the last days."
+        ),
+    ] = None,
 ) -> None:
     """Generate realistic raw data (events, invoices, errors, NPS answers) in the source contracts."""
     from vitals.generate import generate as run_generate
 
     settings = _settings()
     end_day = date.fromisoformat(end) if end else None
+    live = None if incident_at is None else incident_at.replace(tzinfo=incident_at.tzinfo or UTC)
     result = run_generate(
-        out, orgs=orgs, days=days, seed=seed, fmt=format, end=end_day, events=events, timezone=settings.timezone
+        out,
+        orgs=orgs,
+        days=days,
+        seed=seed,
+        fmt=format,
+        end=end_day,
+        events=events,
+        timezone=settings.timezone,
+        incident_at=live,
     )
     for table, rows in result.rows.items():
         console.print(f"{table:<20} {rows:>12,} rows")
@@ -518,10 +534,28 @@ def bench(
             "server writes its tokens and audit log there: use a copy."
         ),
     ] = None,
+    incident: Annotated[
+        bool,
+        typer.Option(
+            help="Instead: against `vitals serve` over a built warehouse of --events events, normal traffic then "
+            "an incident through /ingest/events; incident start -> page and recovery -> resolve at a local "
+            "PagerDuty-compatible receiver."
+        ),
+    ] = False,
+    incident_kind: Annotated[
+        str, typer.Option(help="With --incident: slow (5-minute summarization) or quality (failing jobs).")
+    ] = "slow",
+    jobs_per_minute: Annotated[
+        float, typer.Option(min=1, help="With --incident: completed jobs posted per minute.")
+    ] = 60,
+    normal_minutes: Annotated[
+        float, typer.Option(min=0, help="With --incident: minutes of normal traffic before the incident.")
+    ] = 3,
 ) -> None:
     """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS.
     With --webhooks: the live service's sustained acknowledged requests/s, p50/p99 latency and
-    event-to-metric freshness. With --exports or --api: exports and API latency of an existing warehouse."""
+    event-to-metric freshness. With --exports or --api: exports and API latency of an existing warehouse.
+    With --incident: how fast the real-time rules page on-call and resolve against a running server."""
     from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
 
     settings = _settings()
@@ -550,6 +584,29 @@ def bench(
             )
         for line in api_report.lines():
             console.print(line, highlight=False, soft_wrap=True)
+        console.print(f"report written to {target}")
+        return
+    if incident:
+        from vitals.bench.incident import run_incident_bench
+
+        if incident_kind not in ("slow", "quality"):
+            raise typer.BadParameter("use slow or quality", param_hint="--incident-kind")
+        target = out or data_root / f"bench-incident-{incident_kind}-{events}.json"
+        with _friendly_errors():
+            incident_report = run_incident_bench(
+                settings,
+                events=events,
+                data_root=data_root,
+                kind="slow" if incident_kind == "slow" else "quality",
+                jobs_per_minute=jobs_per_minute,
+                normal_minutes=normal_minutes,
+                linger_seconds=30,
+                max_wait_minutes=20,
+                out=target,
+                say=console.print,
+            )
+        for line in incident_report.lines():
+            console.print(line, highlight=False)
         console.print(f"report written to {target}")
         return
     if webhooks:
@@ -615,7 +672,17 @@ def demo(
         settings.warehouse.unlink()
     with tempfile.TemporaryDirectory(prefix="vitals-demo-") as tmp:
         console.rule("1/3 generate")
-        generate(Path(tmp), orgs=orgs, days=days, seed=seed, format="parquet", end=None, events=None)
+        # the quality incident is live: it runs through the hours before now, so the served demo shows it firing
+        generate(
+            Path(tmp),
+            orgs=orgs,
+            days=days,
+            seed=seed,
+            format="parquet",
+            end=None,
+            events=None,
+            incident_at=datetime.now(UTC),
+        )
         console.rule("2/3 load")
         with _friendly_errors():
             report = load_directory(settings, Path(tmp), progress=True)
@@ -642,10 +709,23 @@ def demo(
             console.print(
                 f"{org_health.score:5.1f}  {org_health.band:<8}  {org_health.name[:40]:<40}  {move}", highlight=False
             )
+    _demo_alerts(settings)
     where = settings.warehouse if settings.engine == "duckdb" else settings.engine
     console.print(f'\nwarehouse: {where}   try: vitals sql "select * from summarization_jobs limit 5"', soft_wrap=True)
     if serve:
         _serve_demo(settings)
+
+
+def _demo_alerts(settings: Settings) -> None:
+    """Evaluate the alert rules once, so the dashboard shows what fires (the live quality incident) at once."""
+    from vitals.alerts import evaluate
+
+    with _friendly_errors():
+        report = evaluate(settings)
+    firing = report.firing()
+    console.rule(f"alerts: {len(firing)} firing")
+    for result in firing:
+        console.print(f"{result.rule}  ({result.scope})  {result.reason}", highlight=False)
 
 
 def _serve_demo(settings: Settings) -> None:

@@ -39,6 +39,9 @@ def test_defaults_carry_the_seed_thresholds() -> None:
     rules = {r.name: r for r in read_rules_file(DEFAULT_RULES_FILE)}
     assert set(rules) == {
         "quality_pass_rate_hourly_low",
+        "turnaround_p50_high_15m",
+        "summarize_p50_high_15m",
+        "error_rate_spike",
         "turnaround_slow",
         "summarization_slow",
         "dad_drop",
@@ -54,7 +57,20 @@ def test_defaults_carry_the_seed_thresholds() -> None:
         "critical",
         ("oncall",),
     )
-    assert page.hourly
+    assert page.realtime and page.clear == 0.85
+    for name, metric, window, value in (
+        ("turnaround_p50_high_15m", "duration_ms_p50", timedelta(minutes=15), "> 600000"),
+        ("summarize_p50_high_15m", "summarize_ms_p50", timedelta(minutes=15), "> 180000"),
+    ):
+        rule = rules[name]
+        assert (rule.metric, rule.window, rule.condition.describe(), rule.routes, rule.realtime) == (
+            metric,
+            window,
+            value,
+            ("oncall",),
+            True,
+        )
+    assert rules["error_rate_spike"].condition.describe() == "3x the same hour last week or more and 5 above it"
     assert rules["turnaround_slow"].condition.describe() == "> 600000"
     assert rules["summarization_slow"].condition.describe() == "> 180000"
     assert rules["dad_drop"].condition.describe() == "down 20% or more vs the trailing 1w mean"
@@ -75,7 +91,7 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
     rules = {r.name: r for r in load_rules(settings)}
     assert "turnaround_slow" not in rules and "my_rule" in rules
     assert rules["dad_drop"].condition.describe().startswith("down 30%")
-    assert len(load_rules(settings, include_disabled=True)) == 8
+    assert len(load_rules(settings, include_disabled=True)) == 11
 
 
 @pytest.mark.parametrize(
@@ -99,6 +115,41 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
         ),
         (base(active_hours={"start": "18:00", "end": "08:00"}), "rule r: active_hours: Value error, end"),
         (base(colour="red"), "rule r: colour: Extra inputs are not permitted"),
+        (base(source="realtime"), "rule r: metric: a real-time rule watches one of quality_pass_rate_hourly"),
+        (
+            base(source="realtime", metric="duration_ms_p50", window="3h"),
+            "rule r: window: a real-time window is at most 2h",
+        ),
+        (
+            base(
+                source="realtime",
+                metric="duration_ms_p50",
+                condition={"type": "change", "direction": "up", "percent": 5},
+            ),
+            "rule r: condition: a real-time rule has a threshold or spike condition",
+        ),
+        (
+            base(
+                source="realtime", metric="duration_ms_p50", window="15m", min_volume={"metric": "dad", "at_least": 5}
+            ),
+            "rule r: min_volume.metric: a real-time rule counts one of successful_jobs",
+        ),
+        (
+            base(source="realtime", metric="quality_pass_rate_hourly", window="1h", clear=0.7),
+            "rule r: clear: must be at least the threshold 1",
+        ),
+        (
+            base(
+                source="realtime",
+                metric="error_rate_per_100_attempts_hourly",
+                window="1h",
+                condition={"type": "spike", "factor": 3},
+                clear=4,
+            ),
+            "rule r: clear: a spike clears at a factor above 0 and at most 3",
+        ),
+        (base(condition={"type": "spike", "factor": 2}), "rule r: a spike condition and clear are for real-time rules"),
+        (base(clear=2), "rule r: a spike condition and clear are for real-time rules"),
     ],
 )
 def test_invalid_rules_name_file_rule_and_field(tmp_path: Path, rule: dict[str, Any], message: str) -> None:

@@ -21,7 +21,7 @@ from vitals.server import hooks
 from vitals.server.app import create_app
 from vitals.server.builds import Builder
 from vitals.server.jobs import scheduled_jobs
-from vitals.server.scheduler import Every, Job, Scheduler, Weekly
+from vitals.server.scheduler import Every, Job, Scheduler, SchedulerGroup, Weekly
 from vitals.server.writer import Writer
 
 
@@ -100,6 +100,34 @@ def test_weekly_digest_is_monday_8_business_time_across_dst() -> None:
     assert weekly.after(datetime(2026, 3, 16, 14, 59, tzinfo=UTC)) == datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 
 
+def test_a_long_build_never_delays_the_alert_evaluation() -> None:
+    release = threading.Event()
+    evaluations = 0
+
+    def build() -> None:
+        release.wait(30)  # a build that outlasts many evaluation intervals
+
+    def evaluate() -> None:
+        nonlocal evaluations
+        evaluations += 1
+
+    group = SchedulerGroup(
+        [
+            Scheduler([Job("build", build, Every(0.001, at_start=True))]),
+            Scheduler([Job("alerts", evaluate, Every(0.01, at_start=True))], name="vitals-alerts"),
+        ]
+    )
+    group.start()
+    try:
+        wait_for("the build to start", lambda: group.states()["build"]["running"])
+        wait_for("10 evaluations while the build runs", lambda: evaluations >= 10)
+        assert group.states()["build"]["running"] and group.states()["build"]["runs"] == 0
+    finally:
+        release.set()
+        group.stop()
+    assert set(group.states()) == {"build", "alerts"}
+
+
 def test_jobs_follow_the_settings(tmp_path: Path) -> None:
     settings = make_settings(
         "duckdb",
@@ -117,7 +145,7 @@ def test_jobs_follow_the_settings(tmp_path: Path) -> None:
     assert list(jobs) == ["postgres_pull", "build", "alerts", "digest"]
     assert jobs["postgres_pull"].trigger == Every(120, at_start=True)
     assert jobs["build"].trigger == Every(420)
-    assert jobs["alerts"].trigger == Every(300)
+    assert jobs["alerts"].trigger == Every(60)  # every minute by default: the real-time rules page within it
     assert jobs["digest"].trigger == Weekly(4, time(17, 30), "America/Los_Angeles")
     without_source = scheduled_jobs(make_settings("duckdb", tmp_path), writer, Builder(settings, writer))
     assert [job.name for job in without_source] == ["build", "alerts", "digest"]
@@ -136,7 +164,10 @@ def test_alert_hooks_run_on_schedule_in_the_server(tmp_path: Path) -> None:
     hooks.alerts.register(evaluate)
     try:
         with TestClient(create_app(settings, routers=[])) as client:
-            wait_for("two alert evaluations", lambda: len(calls) >= 2)
+            wait_for(
+                "two alert evaluations",
+                lambda: client.get("/api/v1/status", headers=admin).json()["jobs"]["alerts"]["runs"] >= 2,
+            )
             jobs = client.get("/api/v1/status", headers=admin).json()["jobs"]
     finally:
         hooks.alerts.unregister(evaluate)

@@ -98,6 +98,8 @@ def judge(rule: Rule, points: list[Point], as_of: datetime, tz: ZoneInfo) -> Ver
         return Verdict("breach" if breach else "ok", value, f"{value:g} {condition.describe()}: {breach}", latest.end)
     if isinstance(condition, Change):
         return _judge_change(condition, value, latest, points)
+    if not isinstance(condition, Anomaly):  # a spike is judged by real-time rules only (alerts.realtime)
+        raise ValueError(f"rule {rule.name}: a {condition.type} condition needs source: realtime")
     return _judge_anomaly(condition, value, latest, points, tz)
 
 

@@ -22,8 +22,9 @@ import httpx
 from vitals.alerts.conditions import Verdict, judge
 from vitals.alerts.delivery import Attempt, RetryPolicy, deliver_with_retry
 from vitals.alerts.message import build_message, dedup_key
+from vitals.alerts.realtime import RealtimeSource, judge_realtime, realtime_scopes
 from vitals.alerts.routes.base import Route, RouteError, build_route
-from vitals.alerts.rules import WEEKDAYS, Rule, load_rules
+from vitals.alerts.rules import WEEKDAYS, Rule, Spike, load_rules
 from vitals.alerts.source import WarehouseSource
 from vitals.alerts.state import AlertState, AlertStore, NotificationRow, Silence
 from vitals.config import Settings
@@ -168,6 +169,8 @@ def _scopes(rule: Rule, found: dict[str, object], known: dict[tuple[str, str], A
 
 def missing_source(rule: Rule, connected: frozenset[str]) -> str | None:
     """The optional source the rule's metric (or volume metric) needs and that is not connected, if any."""
+    if rule.realtime:  # the window is computed from the rows landed, whatever sources are connected
+        return None
     catalog = default_catalog()
     names = [rule.metric] + ([rule.min_volume.metric] if rule.min_volume and not rule.hourly else [])
     for name in names:
@@ -177,9 +180,25 @@ def missing_source(rule: Rule, connected: frozenset[str]) -> str | None:
     return None
 
 
+def _realtime_verdicts(
+    rule: Rule, realtime: RealtimeSource, known: dict[tuple[str, str], AlertState], now: datetime
+) -> list[tuple[str, Verdict]]:
+    """Each scope of a real-time rule with its verdict over the rule's window ending ``now``."""
+    figures = realtime.figures(rule.window)
+    stored = {scope for (name, scope) in known if name == rule.name}
+    baselines = realtime.baseline(rule.window, rule.scope) if isinstance(rule.condition, Spike) else {}
+    out: list[tuple[str, Verdict]] = []
+    for scope in realtime_scopes(rule, figures, stored):
+        prev = known.get((rule.name, scope))
+        firing = prev is not None and prev.firing_since is not None
+        out.append((scope, judge_realtime(rule, figures.get(scope), baselines.get(scope), now, firing=firing)))
+    return out
+
+
 def _verdicts(
     rule: Rule,
     source: WarehouseSource,
+    realtime: RealtimeSource,
     connected: frozenset[str],
     known: dict[tuple[str, str], AlertState],
     now: datetime,
@@ -188,6 +207,8 @@ def _verdicts(
 ) -> list[tuple[str, Verdict]]:
     """Each scope of ``rule`` with its verdict at ``now``. A rule whose metric needs an optional source that
     is not connected is skipped: nothing is judged, and scopes it already has move to ``nodata``."""
+    if rule.realtime:
+        return _realtime_verdicts(rule, realtime, known, now)
     missing = missing_source(rule, connected)
     if missing is not None:
         reason = f"source {missing} not connected"
@@ -223,7 +244,8 @@ def evaluate(
         try:
             for row in store.notifications(status="pending"):
                 deliverer.deliver(row)
-            report = _tick(settings, rules, store, WarehouseSource(wh, tz), now, tz)
+            realtime = RealtimeSource(wh, settings, now)
+            report = _tick(settings, rules, store, WarehouseSource(wh, tz), now, tz, realtime)
             report.notifications = [deliverer.deliver(row) for row in report.notifications]
         finally:
             deliverer.close()
@@ -236,8 +258,15 @@ def evaluate(
 
 
 def _tick(
-    settings: Settings, rules: list[Rule], store: AlertStore, source: WarehouseSource, now: datetime, tz: ZoneInfo
+    settings: Settings,
+    rules: list[Rule],
+    store: AlertStore,
+    source: WarehouseSource,
+    now: datetime,
+    tz: ZoneInfo,
+    realtime: RealtimeSource | None = None,
 ) -> EvalReport:
+    realtime = realtime or RealtimeSource(store.wh, settings, now)
     report = EvalReport(as_of=now)
     known = store.states()
     silences: list[Silence] = store.silences(now)
@@ -246,7 +275,7 @@ def _tick(
     connected = source.connected_sources()
     for rule in rules:
         active = in_active_hours(rule, now, tz)
-        for scope, verdict in _verdicts(rule, source, connected, known, now, tz, report):
+        for scope, verdict in _verdicts(rule, source, realtime, connected, known, now, tz, report):
             prev = known.get((rule.name, scope)) or AlertState(rule.name, scope)
             silenced = any(s.matches(rule.name, scope, now) for s in silences)
             moved = step(rule, prev, verdict, now, hold=silenced or not active)

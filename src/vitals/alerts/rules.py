@@ -26,6 +26,17 @@ HOURLY_MODEL = "mart_reliability_hourly"
 """The one mart besides ``metrics_daily`` that rules read: reliability per business hour."""
 HOURLY_VOLUME_COLUMNS = ("attempt_events", "error_events", "successful_jobs", "quality_passed_jobs")
 """Columns of the hourly mart a rule on an hourly metric can use as its volume."""
+REALTIME_METRICS = {
+    "quality_pass_rate_hourly": "quality_pass_rate",
+    "duration_ms_p50": "duration_ms_p50",
+    "summarize_ms_p50": "summarize_ms_p50",
+    "error_rate_per_100_attempts_hourly": "error_rate_per_100_attempts",
+}
+"""Catalog metric -> the figure a real-time rule (``source: realtime``) computes for it over its window."""
+REALTIME_VOLUMES = ("successful_jobs", "quality_passed_jobs", "summarize_timed_jobs", "attempt_events", "error_events")
+"""Counts of the window a real-time rule can use as its volume."""
+REALTIME_MAX_WINDOW = timedelta(hours=2)
+"""The longest window of a real-time rule (the feed keeps a few hours of rows)."""
 
 Severity = Literal["critical", "high", "medium", "low"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -96,7 +107,22 @@ class Anomaly(_Model):
         return f"robust z {self.z:g} {side} the same weekday and hour of the last {self.weeks} weeks"
 
 
-Condition = Annotated[Threshold | Change | Anomaly, Field(discriminator="type")]
+class Spike(_Model):
+    """Breach when the window's value is at least ``factor`` times the same window one week earlier (read
+    from the hourly reliability mart) and at least ``min_increase`` above it. Real-time rules only."""
+
+    type: Literal["spike"]
+    factor: float = Field(gt=1)
+    min_increase: float = Field(default=0.0, ge=0)
+    min_baseline_attempts: int = Field(default=20, ge=1)
+    """Attempts the hour of last week must have for its rate to be a baseline (else no verdict)."""
+
+    def describe(self) -> str:
+        more = f" and {self.min_increase:g} above it" if self.min_increase else ""
+        return f"{self.factor:g}x the same hour last week or more{more}"
+
+
+Condition = Annotated[Threshold | Change | Anomaly | Spike, Field(discriminator="type")]
 
 
 class MinVolume(_Model):
@@ -139,6 +165,12 @@ class Rule(_Model):
     active_hours: ActiveHours | None = None
     skip_days: tuple[Weekday, ...] = ()
     """Values of these business weekdays are neither judged nor part of a baseline (e.g. weekends)."""
+    source: Literal["warehouse", "realtime"] = "warehouse"
+    """``warehouse``: the built metrics (``metrics_daily``, ``mart_reliability_hourly``); ``realtime``: a
+    rolling window of the rows landed recently, judged every tick (vitals.realtime)."""
+    clear: float | None = None
+    """Hysteresis of a real-time rule: once firing, it resolves only when the value is back past ``clear``
+    (a threshold on the good side of the condition's, or a spike factor below the condition's)."""
 
     @field_validator("window", "repeat_interval")
     @classmethod
@@ -159,9 +191,15 @@ class Rule(_Model):
         """Whether the metric is read from the hourly reliability mart."""
         return default_catalog().metric(self.metric).model == HOURLY_MODEL
 
+    @property
+    def realtime(self) -> bool:
+        """Whether the rule judges a rolling window of recent rows (not the built metrics)."""
+        return self.source == "realtime"
+
     def summary_text(self, metric: Metric) -> str:
         """``Quality pass rate (hourly) < 0.8``: what the rule watches, in words."""
-        return f"{metric.label} {self.condition.describe()}"
+        over = f" over the last {format_duration(self.window)}" if self.realtime else ""
+        return f"{metric.label} {self.condition.describe()}{over}"
 
 
 class RulesFile(_Model):
@@ -185,6 +223,11 @@ def _validate_rule(entry: dict[str, object], path: Path, index: int, catalog: Ca
         raise RulesError(f"{where}: {problems}") from None
     if rule.metric not in catalog.metrics:
         raise RulesError(f"{where}: metric: {catalog_hint(catalog, rule.metric)}")
+    if rule.realtime:
+        _validate_realtime(rule, where)
+        return rule
+    if isinstance(rule.condition, Spike) or rule.clear is not None:
+        raise RulesError(f"{where}: a spike condition and clear are for real-time rules (source: realtime)")
     metric = catalog.metrics[rule.metric]
     if metric.model != HOURLY_MODEL and not metric.model.startswith("metrics_daily"):
         raise RulesError(
@@ -205,6 +248,29 @@ def _validate_rule(entry: dict[str, object], path: Path, index: int, catalog: Ca
         elif rule.scope not in catalog.metrics[volume].grain:
             raise RulesError(f"{where}: min_volume.metric: {volume} has no {rule.scope} grain")
     return rule
+
+
+def _validate_realtime(rule: Rule, where: str) -> None:
+    """A real-time rule: a metric the window computes, a threshold or spike, a volume count of the window,
+    a window the feed covers and a ``clear`` value on the good side."""
+    if rule.metric not in REALTIME_METRICS:
+        raise RulesError(f"{where}: metric: a real-time rule watches one of {', '.join(REALTIME_METRICS)}")
+    condition = rule.condition
+    if not isinstance(condition, Threshold | Spike):
+        raise RulesError(f"{where}: condition: a real-time rule has a threshold or spike condition")
+    if rule.window > REALTIME_MAX_WINDOW:
+        raise RulesError(f"{where}: window: a real-time window is at most {format_duration(REALTIME_MAX_WINDOW)}")
+    if rule.min_volume is not None and rule.min_volume.metric not in REALTIME_VOLUMES:
+        raise RulesError(f"{where}: min_volume.metric: a real-time rule counts one of {', '.join(REALTIME_VOLUMES)}")
+    if rule.clear is None:
+        return
+    if isinstance(condition, Spike):
+        if not 0 < rule.clear <= condition.factor:
+            raise RulesError(f"{where}: clear: a spike clears at a factor above 0 and at most {condition.factor:g}")
+    elif condition.op in ("<", "<=") and rule.clear < condition.value:
+        raise RulesError(f"{where}: clear: must be at least the threshold {condition.value:g}")
+    elif condition.op in (">", ">=") and rule.clear > condition.value:
+        raise RulesError(f"{where}: clear: must be at most the threshold {condition.value:g}")
 
 
 def catalog_hint(catalog: Catalog, name: str) -> str:

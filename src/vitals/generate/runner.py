@@ -6,9 +6,10 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,7 @@ from vitals.generate.billing import render_invoices
 from vitals.generate.clock import utc_datetime
 from vitals.generate.errors import build_groups, render_job_errors, render_web_noise, render_worker_noise
 from vitals.generate.events import chunk_ids, render_events
+from vitals.generate.live_incident import render_live_incident
 from vitals.generate.nps import render_nps
 from vitals.generate.orgs import Population, build_population
 from vitals.generate.window import Window
@@ -57,6 +59,14 @@ class GenerateResult:
     """Number of providers generated."""
     paths: dict[str, Path] = field(default_factory=dict)
     """Path per raw table name."""
+
+
+def _local_us(moment: datetime | None, timezone: str) -> int | None:
+    """Wall-clock microseconds of ``moment`` in ``timezone`` (None stays None)."""
+    if moment is None:
+        return None
+    local = moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return (local - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def _expected_total(pop: Population, window: Window) -> float:
@@ -156,6 +166,7 @@ def generate(
     events: int | None = None,
     timezone: str = "America/Los_Angeles",
     progress: bool = True,
+    incident_at: datetime | None = None,
 ) -> GenerateResult:
     """Write ``events_big``, ``stripe_billing_big``, ``sentry_errors_big`` and ``nps_responses`` files into
     ``out_dir``.
@@ -164,6 +175,10 @@ def generate(
     from midnight of its first day to midnight after ``end`` in ``timezone``. Creation events and
     invoices of orgs that signed up earlier reach back before it. ``events`` sizes the data to about
     that many event rows. The same arguments always give byte-identical files.
+
+    The quality incident is on one of the window's last days; with ``incident_at`` (the demo passes its
+    as-of time) it is live instead: from 3 hours before that time to an hour after, with a burst of jobs
+    (vitals.generate.live_incident) so that an hourly rule has the volume to judge it at any hour.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -174,7 +189,7 @@ def generate(
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    window = Window.build(end or datetime.now(UTC).date(), days, timezone)
+    window = Window.build(end or datetime.now(UTC).date(), days, timezone, _local_us(incident_at, timezone))
     pop = size_population(seed, window, orgs, events)
     tables = (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, NPS_RESPONSES)
     paths = {table.name: out_dir / f"{table.name}.{fmt}" for table in tables}
@@ -192,6 +207,10 @@ def generate(
                     bar.update(task, advance=events_table.num_rows)
                 writers.write(SENTRY_ERRORS.name, errors_table)
                 rows[SENTRY_ERRORS.name] += errors_table.num_rows
+            burst = render_live_incident(pop, window, seed)
+            if burst is not None:
+                writers.write(EVENTS.name, burst)
+                rows[EVENTS.name] += burst.num_rows
             bar.update(task, total=rows[EVENTS.name], completed=rows[EVENTS.name])
             invoices = render_invoices(pop, window, seed)
             writers.write(STRIPE_BILLING.name, invoices)

@@ -13,6 +13,9 @@ HISTORY_DAYS = 730
 """How far before the window orgs may have signed up (their creation events and invoices go back so far)."""
 INCIDENT_HOURS = (10, 13)
 """Local hours [from, to) of the quality incident."""
+LIVE_INCIDENT_BEFORE_US = 3 * HOUR_US
+LIVE_INCIDENT_AFTER_US = HOUR_US
+"""A live incident (``incident_at``) runs from 3 hours before that time to an hour after it."""
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,15 @@ class Window:
     first_day: date
     last_day: date
     clock: Clock
+    incident_at: int | None = None
+    """Local wall-clock microseconds a live incident is in progress at (the demo's as-of time), if any."""
 
     @classmethod
-    def build(cls, last_day: date, days: int, tz_name: str) -> Window:
+    def build(cls, last_day: date, days: int, tz_name: str, incident_at: int | None = None) -> Window:
         """The window of ``days`` days ending with ``last_day``, with offset tables covering its history."""
         first_day = last_day - timedelta(days=days - 1)
         clock = Clock.build(tz_name, first_day - timedelta(days=HISTORY_DAYS + 2), last_day + timedelta(days=2))
-        return cls(first_day=first_day, last_day=last_day, clock=clock)
+        return cls(first_day=first_day, last_day=last_day, clock=clock, incident_at=incident_at)
 
     @property
     def days(self) -> int:
@@ -75,6 +80,10 @@ class Window:
         return (weekdays or candidates)[0]
 
     def incident_local(self) -> tuple[int, int]:
-        """Local wall-clock microseconds [start, end) of the quality incident."""
+        """Local wall-clock microseconds [start, end) of the quality incident: around ``incident_at`` when
+        set (a live incident), else hours 10-13 of ``incident_day``."""
+        if self.incident_at is not None:
+            start = max(self.incident_at - LIVE_INCIDENT_BEFORE_US, self.start_local)
+            return start, min(self.incident_at + LIVE_INCIDENT_AFTER_US, self.end_local)
         base = day_us(self.incident_day())
         return base + INCIDENT_HOURS[0] * HOUR_US, base + INCIDENT_HOURS[1] * HOUR_US

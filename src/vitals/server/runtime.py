@@ -22,11 +22,16 @@ from typing import Any
 import duckdb
 
 from vitals.config import Settings
+from vitals.realtime import journal as realtime_journal
 from vitals.server.builds import Builder
-from vitals.server.jobs import scheduled_jobs
+from vitals.server.jobs import ALERTS, scheduled_jobs
 from vitals.server.journal import Journal
+<<<<<<< HEAD
 from vitals.server.scheduler import Scheduler
 from vitals.server.token_gate import TokenGate
+=======
+from vitals.server.scheduler import Scheduler, SchedulerGroup
+>>>>>>> oncall
 from vitals.server.writer import Writer
 from vitals.stored_deliveries import flatten_stored
 
@@ -60,8 +65,19 @@ class Runtime:
         self.writer.on_applied = self.journal.mark_applied
         self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
+<<<<<<< HEAD
         self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
         self.tokens = TokenGate(settings)
+=======
+        jobs = scheduled_jobs(settings, self.writer, self.builder)
+        # the alert evaluation keeps its own pace: a build (which grows with the data) never delays a page
+        self.scheduler = SchedulerGroup(
+            [
+                Scheduler([j for j in jobs if j.name != ALERTS]),
+                Scheduler([j for j in jobs if j.name == ALERTS], name="vitals-alerts"),
+            ]
+        )
+>>>>>>> oncall
         self.ready = threading.Event()
         self.replay_error: str | None = None
         self.recovered = 0
@@ -75,6 +91,7 @@ class Runtime:
         # requests hand off to the journal thread and back: switch threads sooner than the default 5 ms
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self.writer.open()
+        realtime_journal.register(self.writer.pending_records)
         try:
             recovered = self.journal.open()
         except BaseException:
@@ -121,6 +138,7 @@ class Runtime:
         if self._replayer is not None:
             self._replayer.join()
         self.scheduler.stop()
+        realtime_journal.register(None)
         self.journal.close()
         self.writer.stop()
         self._scratch.close()

@@ -1,6 +1,8 @@
 """A small job scheduler: interval and weekly triggers, one thread, so jobs never overlap.
 
-Jobs run one at a time in due order on the scheduler's thread. A job that raises is logged with its
+Jobs run one at a time in due order on the scheduler's thread; a ``SchedulerGroup`` runs several schedulers
+side by side, so that a job that must keep its pace (the alert evaluation) never waits behind a long one (a
+build). A job that raises is logged with its
 cause, its state records the error, and it runs again at its next tick (a failure never stops the
 schedule). A job running late does not pile up runs: its next tick is counted from when it was due,
 and ticks already missed collapse into one immediate run.
@@ -121,12 +123,13 @@ class Job:
 class Scheduler:
     """Runs the jobs on one thread, in due order."""
 
-    def __init__(self, jobs: list[Job], clock: Clock = utc_now) -> None:
+    def __init__(self, jobs: list[Job], clock: Clock = utc_now, *, name: str = "vitals-scheduler") -> None:
         names = [job.name for job in jobs]
         if len(set(names)) != len(names):
             raise ValueError(f"job names must be distinct: {names}")
         self.jobs = {job.name: job for job in jobs}
         self.clock = clock
+        self.name = name
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,7 +140,7 @@ class Scheduler:
         now = self.clock()
         for job in self.jobs.values():
             job.state.next_run = job.trigger.first(now)
-        self._thread = threading.Thread(target=self._loop, name="vitals-scheduler", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float | None = None) -> None:
@@ -196,3 +199,25 @@ class Scheduler:
                 state.running = False
                 state.last_finished = self.clock()
                 state.next_run = job.trigger.next(due, state.last_finished)
+
+
+class SchedulerGroup:
+    """Schedulers that run side by side (each on its own thread), started, stopped and reported together."""
+
+    def __init__(self, schedulers: list[Scheduler]) -> None:
+        self.schedulers = [s for s in schedulers if s.jobs]
+        self.jobs = {name: job for s in self.schedulers for name, job in s.jobs.items()}
+
+    def start(self) -> None:
+        """Start every scheduler."""
+        for scheduler in self.schedulers:
+            scheduler.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop every scheduler (each after its running job, if any)."""
+        for scheduler in self.schedulers:
+            scheduler.stop(timeout)
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        """Each job's state, JSON-ready."""
+        return {name: state for s in self.schedulers for name, state in s.states().items()}

@@ -25,7 +25,10 @@ class ServeSettings(BaseModel):
         description="Pull new events from the app's Postgres this often, when source_dsn is set (minutes).",
     )
     alerts_interval_minutes: float = Field(
-        default=5.0, gt=0, description="Evaluate the alert rules this often (minutes)."
+        default=1.0,
+        gt=0,
+        description="Evaluate the alert rules this often (minutes); the real-time rules are judged at each "
+        "evaluation, on a thread of their own (a running build never delays them).",
     )
     digest_weekday: Weekday = Field(
         default="monday", description="Day of the weekly digest, in the business time zone."

@@ -23,7 +23,7 @@ import pyarrow as pa
 from vitals.config import Settings
 from vitals.ingest.contracts import RAW_SCHEMA, RAW_TABLES, StateTable
 from vitals.ingest.landing import LoadRecord, land_batches, landed_columns, record_load, transaction, utc_now_text
-from vitals.server.journal import Entry
+from vitals.server.journal import Entry, JournalRecord
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
 
@@ -75,6 +75,8 @@ class Writer:
         self._pending: deque[Entry] = deque()
         self._pending_lock = threading.Lock()
         self._in_flight = 0
+        self._flying: list[Entry] = []
+        """The entries being applied now (their transaction is not committed yet)."""
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -134,6 +136,13 @@ class Writer:
         with self._pending_lock:
             return len(self._pending) + self._in_flight
 
+    def pending_records(self) -> list[JournalRecord]:
+        """The committed journal records not in the raw tables yet (being applied, then queued), oldest first.
+        A build holds the writer lock for its whole run, so during a build this is everything acknowledged
+        since it started: the real-time alerts read it (vitals.realtime.journal)."""
+        with self._pending_lock:
+            return [entry.record for entry in (*self._flying, *self._pending)]
+
     def start(self) -> None:
         """Start the applier thread."""
         self._thread = threading.Thread(target=self._loop, name="vitals-writer", daemon=True)
@@ -163,6 +172,7 @@ class Writer:
             with self._pending_lock:
                 entries = [self._pending.popleft() for _ in range(min(len(self._pending), APPLY_MAX_BATCHES))]
                 self._in_flight = len(entries)
+                self._flying = entries
             if not entries:
                 return False
             try:
@@ -171,11 +181,13 @@ class Writer:
                 with self._pending_lock:
                     self._pending.extendleft(reversed(entries))
                     self._in_flight = 0
+                    self._flying = []
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"
                 self._reconnect()
                 raise
             with self._pending_lock:
                 self._in_flight = 0
+                self._flying = []
             self.stats.last_error = None
         if self.on_applied is not None:
             self.on_applied(entries)

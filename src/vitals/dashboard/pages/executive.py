@@ -11,6 +11,7 @@ from vitals.api.routes.orgs import BANDS
 from vitals.api.scope import Source
 from vitals.api.series import daily_values, period_start, summary
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
+from vitals.dashboard.pages.alerts_table import open_alerts
 from vitals.dashboard.pages.queries import MOVEMENTS, band_counts, day_of, org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -24,12 +25,6 @@ ORG_MOVEMENTS = Source(
     org_column="m.org_id",
 )
 GLOBAL_MOVEMENTS = Source("{core}.mart_revenue_monthly", "global")
-ALERT_STATE = Source(
-    "alerts.alert_state",
-    "long",
-    entity_type_column="(case when scope = 'global' then 'global' else 'org' end)",
-    entity_id_column="scope",
-)
 NO_STRIPE = (
     "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
 )
@@ -40,7 +35,7 @@ def build(view: View) -> Content:
     headline = _headline(view)
     health = _health(view)
     bridge = _bridge(view)
-    alerts = _alerts(view)
+    alerts = open_alerts(view)
     if view.filters.plan:
         view.notices.append(
             "The big numbers are company-wide or per org (there is no per-plan series); the plan filter narrows "
@@ -126,39 +121,6 @@ def _bridge(view: View) -> Chart:
         x_label="month",
     )
     return chart
-
-
-def _alerts(view: View) -> Table:
-    """The alert rules firing now (for the org filter: that org's)."""
-    columns = [
-        Column("rule_name", "rule"),
-        Column("scope_name", "scope"),
-        Column("value", "value", "count"),
-        Column("reason", "reason"),
-        Column("firing_since", "firing since"),
-    ]
-    empty = "No open alerts."
-    warehouse = view.scope.warehouse
-    if not warehouse.table_exists("alerts", "alert_state"):
-        return Table("alerts", "Open alerts", columns, [], "No alerts evaluated yet: run `vitals alerts eval`.")
-    conditions, params = ["state = 'firing'"], []
-    if view.filters.org:
-        conditions.append("scope = ?")
-        params.append(view.filters.org)
-    rows = view.scope.select(
-        ALERT_STATE,
-        columns="rule_name, scope, value, reason, firing_since",
-        conditions=conditions,
-        params=params,
-        order_by="firing_since desc, rule_name, scope",
-        action="dashboard.alerts",
-        target="alerts",
-    )
-    names = {o["org_id"]: o["org_name"] for o in view.orgs()} if any(r["scope"] != "global" for r in rows) else {}
-    for row in rows:
-        row["scope_name"] = "company" if row["scope"] == "global" else names.get(row["scope"], row["scope"])
-        row["firing_since"] = str(row["firing_since"])[:16] if row["firing_since"] else None
-    return Table("alerts", "Open alerts", columns, rows, empty)
 
 
 PAGE = register(Page("executive", "Executive", "/", "executive.html", build, order=10))

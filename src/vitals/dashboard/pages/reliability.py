@@ -1,5 +1,5 @@
 """Reliability: errors per 100 attempts, turnaround and summarization p50/p95 against their SLOs (the
-thresholds of the configured alert rules) and the quality pass rate by hour."""
+thresholds of the configured alert rules), the quality pass rate by hour and the alerts firing now."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from vitals.api.scope import Source
 from vitals.api.series import daily_values
 from vitals.config import Settings
 from vitals.dashboard.datasets import Chart, Series, display
+from vitals.dashboard.pages.alerts_table import open_alerts
 from vitals.dashboard.pages.queries import metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -32,12 +33,13 @@ NO_JOBS = "No jobs in this range: load product events (`vitals load` or the serv
 
 
 def slo_thresholds(settings: Settings) -> dict[str, tuple[str, float]]:
-    """Per latency (``turnaround``, ``summarization``): the enabled global threshold rule on its metric,
-    as (rule name, threshold in ms)."""
+    """Per latency (``turnaround``, ``summarization``): the enabled global threshold rule on its daily metric
+    (the cards are daily medians; real-time rules judge rolling windows), as (rule name, threshold in ms)."""
     found: dict[str, tuple[str, float]] = {}
     for rule in load_rules(settings):
         for key, metric in SLO_METRICS.items():
-            if rule.metric == metric and rule.scope == "global" and isinstance(rule.condition, Threshold):
+            daily = not rule.realtime and rule.scope == "global"
+            if rule.metric == metric and daily and isinstance(rule.condition, Threshold):
                 found.setdefault(key, (rule.name, rule.condition.value))
     return found
 
@@ -61,8 +63,9 @@ def build(view: View) -> Content:
             f"No alert rule sets a {' or '.join(missing)} SLO (a global threshold rule on "
             f"{', '.join(SLO_METRICS[k] for k in missing)}): see docs/alerts.md."
         )
-    context = {"cards": cards, "slos": slos}
-    return Content(context, [turnaround, summarization, errors, hourly])
+    alerts = open_alerts(view)
+    context = {"cards": cards, "slos": slos, "alerts": alerts}
+    return Content(context, [turnaround, summarization, errors, hourly, alerts])
 
 
 def _cards(view: View, slos: dict[str, tuple[str, float]]) -> list[dict[str, Any]]:
