@@ -137,7 +137,8 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
             with open_warehouse(settings) as warehouse:
                 if isinstance(warehouse, DuckDBWarehouse):  # what the load holds spills instead of growing
                     warehouse.execute(f"set memory_limit = {sql_literal(settings.ingest.memory_limit)}")
-                    warehouse.execute(f"set temp_directory = {sql_literal(str(spill_directory(settings, 'warehouse')))}")
+                    spill = spill_directory(settings, "warehouse")
+                    warehouse.execute(f"set temp_directory = {sql_literal(str(spill))}")
                     warehouse.execute("set preserve_insertion_order = false")
                 warehouse.ensure_raw_tables()
                 _land_all(warehouse, reader, prepared, report, settings.ingest.batch_rows, bar)

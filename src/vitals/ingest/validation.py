@@ -43,17 +43,23 @@ def _non_empty(column: str) -> str:
     return f"trim({column}) <> ''"
 
 
+def _empty(column: str) -> str:
+    """``column`` is NULL or blank (``trim`` leaves nothing). Cheap on most values: ``trim`` runs only
+    when the first character is not printable ASCII, the only ones it never removes."""
+    return f"({column} is null or {column} = '' or (left({column}, 1) not between '!' and '~' and trim({column}) = ''))"
+
+
 def checks_for(raw: RawTable) -> list[Check]:
     """The checks of a raw contract, in column order (a column's required check first)."""
     checks: list[Check] = []
     for col in raw.columns:
         c = sql_identifier(col.name)
         if col.required:
-            checks.append(Check(col.name, f"({c} is null or trim({c}) = '')", "is empty, but the column is required"))
+            checks.append(Check(col.name, _empty(c), "is empty, but the column is required"))
         if col.kind is ColumnKind.TIMESTAMP:
-            # the plain timestamp cast is fast and takes most values; the zone-aware one the rest
+            # the plain timestamp cast is fast and takes most values, so it goes first; the zone-aware one the rest
             failing = (
-                f"({_non_empty(c)} and try_cast({c} as timestamp) is null "
+                f"(try_cast({c} as timestamp) is null and {_non_empty(c)} "
                 f"and try_cast(trim({c}) as timestamptz) is null)"
             )
             checks.append(Check(col.name, failing, "is not a valid timestamp"))
