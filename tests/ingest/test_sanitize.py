@@ -73,7 +73,7 @@ def test_what_is_not_a_json_object_carries_nothing(reader: duckdb.DuckDBPyConnec
     assert _sanitize(reader, given, ["note_id"]) == [marker, marker, marker, marker, None, "", "  ", None]
 
 
-def test_blanks_around_an_object_and_lenient_json_are_judged_by_the_one_parse(
+def test_blanks_around_an_object_and_lenient_json_are_judged_as_duckdb_parses_them(
     reader: duckdb.DuckDBPyConnection,
 ) -> None:
     given = [

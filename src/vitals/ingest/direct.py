@@ -5,10 +5,12 @@ cleaned of PHI and hashed in vectors of a few thousand rows and appended to ``ra
 go, so memory does not grow with the file (what must be kept, such as the hash join's table, spills
 to disk past ``ingest.memory_limit``). The statement is
 
-    insert into raw.<table> select ... from <file> as s
-    where <guard> and not exists (select 1 from raw.<table> as t where t._row_hash = s._row_hash)
+    insert into raw.<table> select ... from (select ... from <file> where <guard>) as s
+    anti join (select _row_hash from raw.<table>) as t on t._row_hash = s._row_hash
 
-one anti-join against the raw table per file, never per batch. Rows repeated within the file are
+one hash anti-join against the raw table's hashes per file, never per batch: the hashes already
+there are the join's build side (spilled to disk past the memory limit), the file's rows stream past
+it. Rows repeated within the file are
 both new to the raw table, so they are removed afterwards among this load's rows only (they carry
 this load's ``_loaded_at``, and raw row groups of earlier loads are skipped by their min/max).
 
@@ -50,7 +52,8 @@ def land_file(
     transaction. DuckDB errors (unreadable file, failing guard, refused insert) propagate as they are."""
     raw = prepared.source.table
     table = f"{RAW_SCHEMA}.{raw.name}"
-    columns = ", ".join(sql_identifier(c) for c in raw.column_names)
+    quoted = [sql_identifier(c) for c in raw.column_names]
+    columns = ", ".join(quoted)
     rows_read = _count(warehouse, prepared)
     if on_progress is not None:
         on_progress(0, rows_read)
@@ -59,9 +62,9 @@ def land_file(
         on_share = None
     statement = (
         f"insert into {table} ({columns}, {ROW_HASH_COLUMN}, {LOADED_AT_COLUMN}) "
-        f"select {columns}, {ROW_HASH_COLUMN}, {sql_literal(loaded_at)} from ({prepared.landed_sql}) as s "
-        f"where {guard_sql(raw)} and not exists (select 1 from {table} as t "
-        f"where t.{ROW_HASH_COLUMN} = s.{ROW_HASH_COLUMN})"
+        f"select {', '.join(f's.{c}' for c in [*quoted, ROW_HASH_COLUMN])}, {sql_literal(loaded_at)} "
+        f"from (select * from ({prepared.landed_sql}) where {guard_sql(raw)}) as s "
+        f"anti join (select {ROW_HASH_COLUMN} from {table}) as t on t.{ROW_HASH_COLUMN} = s.{ROW_HASH_COLUMN}"
     )
     found = _run_with_progress(warehouse, statement, on_share)
     inserted = int(found[0]) if found else 0
