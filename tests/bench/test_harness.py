@@ -55,6 +55,6 @@ def test_bench_can_measure_a_csv_load_alone(tmp_path: Path) -> None:
     assert report.source_format == "csv"
     assert report.build_seconds_median is None and report.incremental_build_seconds_median is None
     assert set(report.raw_runs[0]) == {"load"}
-    assert 0 < report.raw_runs[0]["load"].cpu_seconds and report.load_cpu_seconds_median > 0
+    assert report.raw_runs[0]["load"].cpu_seconds > 0 and report.load_cpu_seconds_median > 0
     assert report.raw_runs[0]["load"].rows == sum(report.rows.values())
     assert "from csv" in report.lines()[2] and len(report.lines()) == 3
