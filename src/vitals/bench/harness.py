@@ -93,13 +93,20 @@ def ensure_dataset(
     """Generate the dataset unless it is already there; return its dir, row counts and generate time."""
     from vitals.generate import generate
 
-    if fmt != "parquet" and fmt != "csv":
+    if fmt not in SOURCE_FORMATS:
         raise ValueError(f"unknown dataset format {fmt!r}; use one of {', '.join(SOURCE_FORMATS)}")
     directory = dataset_dir(root, events, fmt)
     manifest = directory / "MANIFEST.json"
     if manifest.exists():
         return directory, json.loads(manifest.read_text()), None
-    result = generate(directory, events=events, seed=BENCH_SEED, end=BENCH_END, fmt=fmt, progress=progress)
+    result = generate(
+        directory,
+        events=events,
+        seed=BENCH_SEED,
+        end=BENCH_END,
+        fmt="csv" if fmt == "csv" else "parquet",
+        progress=progress,
+    )
     rows = dict(result.rows)
     as_of = datetime.combine(BENCH_END + timedelta(days=1), time(8, 0), tzinfo=UTC)
     (directory / "AS_OF").write_text(as_of.isoformat())
