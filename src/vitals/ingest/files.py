@@ -140,6 +140,9 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
                     spill = spill_directory(settings, "warehouse")
                     warehouse.execute(f"set temp_directory = {sql_literal(str(spill))}")
                     warehouse.execute("set preserve_insertion_order = false")
+                    # DuckDB tracks a statement's progress only with its bar on; vitals shows it, DuckDB does not print
+                    warehouse.execute("set enable_progress_bar = true")
+                    warehouse.execute("set enable_progress_bar_print = false")
                 warehouse.ensure_raw_tables()
                 _land_all(warehouse, reader, prepared, report, settings.ingest.batch_rows, bar)
     finally:
