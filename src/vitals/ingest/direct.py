@@ -10,9 +10,9 @@ to disk past ``ingest.memory_limit``). The statement is
 
 one hash anti-join against the raw table's hashes per file, never per batch: the hashes already
 there are the join's build side (spilled to disk past the memory limit), the file's rows stream past
-it. Rows repeated within the file are
-both new to the raw table, so they are removed afterwards among this load's rows only (they carry
-this load's ``_loaded_at``, and raw row groups of earlier loads are skipped by their min/max).
+it. Rows repeated within the file are all new to the raw table, so the extra copies are removed
+afterwards, looking at this load's rows only (they carry this load's ``_loaded_at``; row groups of
+earlier loads are skipped by their min/max).
 
 The caller holds the transaction: a guard that stops the statement, a file that cannot be parsed
 or a refused insert leave nothing behind once it rolls back.
@@ -55,11 +55,14 @@ def land_file(
     quoted = [sql_identifier(c) for c in raw.column_names]
     columns = ", ".join(quoted)
     rows_read = _count(warehouse, prepared)
+    on_share: Callable[[float], None] | None = None
     if on_progress is not None:
-        on_progress(0, rows_read)
-        report, on_share = on_progress, (lambda share: report(round(share * rows_read), rows_read))
-    else:
-        on_share = None
+        tell = on_progress
+        tell(0, rows_read)
+
+        def on_share(share: float) -> None:
+            tell(round(share * rows_read), rows_read)
+
     statement = (
         f"insert into {table} ({columns}, {ROW_HASH_COLUMN}, {LOADED_AT_COLUMN}) "
         f"select {', '.join(f's.{c}' for c in [*quoted, ROW_HASH_COLUMN])}, {sql_literal(loaded_at)} "
@@ -94,11 +97,16 @@ def _run_with_progress(
 
     worker = threading.Thread(target=run, name="vitals-load", daemon=True)
     worker.start()
-    while worker.is_alive():
-        worker.join(POLL_SECONDS)
-        done = warehouse.con.query_progress()
-        if done >= 0:
-            on_progress(min(done, 100.0) / 100.0)
+    try:
+        while worker.is_alive():
+            worker.join(POLL_SECONDS)
+            done = warehouse.con.query_progress()
+            if done >= 0:
+                on_progress(min(done, 100.0) / 100.0)
+    except BaseException:  # Ctrl-C: stop the statement too, then let the transaction roll back
+        warehouse.con.interrupt()
+        worker.join()
+        raise
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     on_progress(1.0)
