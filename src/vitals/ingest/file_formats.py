@@ -109,15 +109,16 @@ def read_error(source: SourceFile, error: duckdb.Error) -> LoadError:
 
 
 def check_source_file(con: duckdb.DuckDBPyConnection, prepared: PreparedSource, into: str) -> int:
-    """Read the whole file into reader table ``into`` (spilling to disk past the memory limit), check
-    every row, drop the table and return the row count.
+    """Read the whole file into temporary table ``into`` of ``con`` (the reader, or a DuckDB warehouse
+    for files it can read itself: never written to its file, spilling to disk past the memory limit),
+    check every row, drop the table and return the row count.
 
     The thorough, slower pass: it names the first offending row in file order. Raises ``LoadError``
     when the file cannot be read or a value fails validation."""
     source = prepared.source
     path = source.path
     try:
-        con.execute(f"create table {into} as {prepared.landed_sql}")
+        con.execute(f"create temp table {into} as {prepared.landed_sql}")
     except duckdb.Error as exc:
         raise read_error(source, exc) from exc
 
@@ -128,7 +129,7 @@ def check_source_file(con: duckdb.DuckDBPyConnection, prepared: PreparedSource, 
         validate_table(con, into, source.table, locate, source=str(path), hint=ROW_HINTS[source.format])
         found = con.execute(f"select count(*) from {into}").fetchone()
     finally:
-        con.execute(f"drop table if exists {into}")
+        con.execute(f"drop table if exists temp.{into}")
     return int(found[0]) if found else 0
 
 

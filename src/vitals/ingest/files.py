@@ -201,7 +201,10 @@ def _land_all(
                     ),
                 )
     except _LandingFailed as failed:
-        raise _explain(reader, failed.prepared, failed.error, bar) from failed.error
+        # a file DuckDB read itself is read again there, so the process keeps one DuckDB memory budget
+        direct = isinstance(warehouse, DuckDBWarehouse) and not failed.prepared.in_reader
+        con = warehouse.con if direct and isinstance(warehouse, DuckDBWarehouse) else reader
+        raise _explain(con, failed.prepared, failed.error, bar) from failed.error
     except LoadError:
         raise
     except Exception as exc:
@@ -237,7 +240,7 @@ def _land_streamed(
 
 
 def _explain(
-    reader: duckdb.DuckDBPyConnection, prepared: PreparedSource, error: Exception, bar: LoadProgress
+    con: duckdb.DuckDBPyConnection, prepared: PreparedSource, error: Exception, bar: LoadProgress
 ) -> LoadError:
     """Why landing ``prepared`` failed: the file's first bad row or reading error, found by reading it
     whole (the fast path stops at whichever bad row it meets first), else the warehouse's refusal."""
@@ -246,7 +249,7 @@ def _explain(
     source = prepared.source
     done = bar.step(f"finding the first bad row of {source.path.name}")
     try:
-        check_source_file(reader, prepared, _check_table(source.table))
+        check_source_file(con, prepared, _check_table(source.table))
     except LoadError as found:
         return found
     finally:
