@@ -456,3 +456,21 @@ def test_utc_now_text_never_repeats_or_goes_back_in_one_process(monkeypatch: pyt
     monkeypatch.setattr(landing, "_last_now", None)
     seen = [landing.utc_now_text() for _ in range(3)]
     assert seen == sorted(set(seen)) and len(seen) == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_first_bad_row_of_a_large_file_is_named_by_its_place_in_the_file(
+    tmp_path: Path, write_source: Any, rows: Any, fmt: str
+) -> None:
+    settings = Settings(warehouse=tmp_path / "w.duckdb", state_dir=tmp_path / ".vitals")
+    good = rows.event(1)
+    many = [{**good, "event_id": f"evt_{n}"} for n in range(300_000)]  # many row groups, read in parallel
+    many[250_000] = {**many[250_000], "inserted_at": "not a time"}
+    many[280_000] = {**many[280_000], "occurred_at": "later"}
+    path = write_source("events_big", many, fmt)
+
+    with pytest.raises(LoadError) as caught:
+        load_files(settings, [path], progress=False)
+
+    assert f"{path.name}:row 250001 column inserted_at: value 'not a time'" in str(caught.value)
+    assert counts(settings)["events_big"] == 0

@@ -117,6 +117,7 @@ def check_source_file(con: duckdb.DuckDBPyConnection, prepared: PreparedSource, 
     when the file cannot be read or a value fails validation."""
     source = prepared.source
     path = source.path
+    con.execute("set preserve_insertion_order = true")  # rowid is the row's place in the file
     try:
         con.execute(f"create temp table {into} as {prepared.landed_sql}")
     except duckdb.Error as exc:
