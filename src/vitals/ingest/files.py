@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -43,7 +44,7 @@ from vitals.ingest.landing import (
     utc_now_text,
 )
 from vitals.ingest.progress import LoadProgress, RowCounter
-from vitals.ingest.reader import open_reader, spill_directory, sql_identifier, sql_literal
+from vitals.ingest.reader import open_reader, sql_identifier, sql_literal
 from vitals.ingest.report import LoadReport, TableLoad
 from vitals.ingest.validation import guard_sql
 from vitals.warehouse import open_warehouse
@@ -134,20 +135,33 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
                 prepared.append(prepare_source(reader, source, settings.property_allowlist, _records(source.table)))
                 done()
                 report.tables.append(TableLoad(table=source.table.name, source=str(source.path)))
-            with open_warehouse(settings) as warehouse:
-                if isinstance(warehouse, DuckDBWarehouse):  # what the load holds spills instead of growing
-                    warehouse.execute(f"set memory_limit = {sql_literal(settings.ingest.memory_limit)}")
-                    spill = spill_directory(settings, "warehouse")
-                    warehouse.execute(f"set temp_directory = {sql_literal(str(spill))}")
-                    warehouse.execute("set preserve_insertion_order = false")
-                    # DuckDB tracks a statement's progress only with its bar on; vitals shows it, DuckDB does not print
-                    warehouse.execute("set enable_progress_bar = true")
-                    warehouse.execute("set enable_progress_bar_print = false")
+            with open_warehouse(settings) as warehouse, _load_session(warehouse, settings.ingest.memory_limit):
                 warehouse.ensure_raw_tables()
                 _land_all(warehouse, reader, prepared, report, settings.ingest.batch_rows, bar)
     finally:
         reader.close()
     return report
+
+
+@contextmanager
+def _load_session(warehouse: Warehouse, memory_limit: str) -> Iterator[None]:
+    """On DuckDB, the load's memory cap (what does not fit spills to ``<warehouse>.tmp``) and progress
+    tracking for this connection; the database's previous memory limit is restored afterwards, since
+    ``vitals serve`` shares its database with the load."""
+    if not isinstance(warehouse, DuckDBWarehouse):
+        yield
+        return
+    found = warehouse.query("select current_setting('memory_limit')")
+    warehouse.execute(f"set memory_limit = {sql_literal(memory_limit)}")
+    # DuckDB tracks a statement's progress only with its bar on; vitals shows it, DuckDB does not print it
+    warehouse.execute("set session enable_progress_bar = true")
+    warehouse.execute("set session enable_progress_bar_print = false")
+    try:
+        yield
+    finally:
+        if found and found[0][0]:  # as DuckDB shows it, to 0.1 of its unit
+            with suppress(duckdb.Error):
+                warehouse.execute(f"set memory_limit = {sql_literal(str(found[0][0]))}")
 
 
 class _LandingFailed(Exception):

@@ -17,18 +17,11 @@ ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 """strftime format of timestamps that arrive typed (Parquet, Postgres): UTC ISO-8601 text."""
 
 
-def spill_directory(settings: Settings, name: str = "reader") -> Path:
-    """Where a load's DuckDB work spills past ``ingest.memory_limit``: ``<state_dir>/ingest-tmp/<name>``
-    (one directory per DuckDB database: their spill files must not meet)."""
-    spill = Path(settings.state_dir) / "ingest-tmp" / name
-    spill.mkdir(parents=True, exist_ok=True)
-    return spill
-
-
 def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB in UTC that keeps file order, within ``ingest.memory_limit``, spilling to the
     state dir."""
-    spill = spill_directory(settings)
+    spill = Path(settings.state_dir) / "ingest-tmp"
+    spill.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
     con.execute("set preserve_insertion_order = true")
