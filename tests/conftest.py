@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -44,18 +46,42 @@ def _dsn_for(database: str) -> str:
     return psycopg.conninfo.make_conninfo(**info)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database; yields its DSN and drops it afterwards."""
+@contextmanager
+def fresh_pg_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template`` when given) planning parallel queries even on small
+    tables; yields its DSN and drops it afterwards."""
     require_postgres()
     name = f"vitals_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-        con.execute(f'create database "{name}"')
+        con.execute(f'create database "{name}"' + (f' template "{template}"' if template else ""))
+        _force_parallel_plans(con, name)
     try:
         yield _dsn_for(name)
     finally:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
             con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; yields its DSN and drops it afterwards."""
+    with fresh_pg_database() as dsn:
+        yield dsn
+
+
+def _force_parallel_plans(con: psycopg.Connection[Any], database: str) -> None:
+    """Make PostgreSQL plan parallel queries even on test-sized tables, so that code which breaks in a
+    parallel plan (a function wrongly declared parallel safe, say) fails here as it would on real data."""
+    version = int(con.execute("show server_version_num").fetchone()[0])  # type: ignore[index]
+    force = "debug_parallel_query" if version >= 160000 else "force_parallel_mode"
+    for setting, value in (
+        (force, "on"),
+        ("parallel_setup_cost", "0"),
+        ("parallel_tuple_cost", "0"),
+        ("min_parallel_table_scan_size", "0"),
+        ("min_parallel_index_scan_size", "0"),
+    ):
+        con.execute(f'alter database "{database}" set {setting} = {value}')
 
 
 def make_settings(engine: str, tmp_path: Path, pg_dsn: str | None = None, **overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from vitals.cli import app
 from vitals.config import Settings
+from vitals.warehouse import open_warehouse
 
 runner = CliRunner()
 
@@ -35,6 +36,7 @@ def test_init_writes_a_valid_commented_config(in_tmp: Path) -> None:
 
 
 def test_sql_formats(in_tmp: Path) -> None:
+    open_warehouse(Settings(warehouse=in_tmp / "w.duckdb")).close()
     query = "select 1 as a, 'x' as b union all select 2, null"
     as_json = runner.invoke(app, ["sql", query, "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
@@ -46,6 +48,7 @@ def test_sql_formats(in_tmp: Path) -> None:
 
 
 def test_sql_error_is_a_message_not_a_trace(in_tmp: Path) -> None:
+    open_warehouse(Settings(warehouse=in_tmp / "w.duckdb")).close()
     result = runner.invoke(app, ["sql", "select * from no_such_table"])
     assert result.exit_code == 1
     assert "error:" in result.output

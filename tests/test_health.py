@@ -16,7 +16,7 @@ from tests.conftest import cli_env
 from tests.marts.health_dataset import AS_OF, EVENTS, INVOICES, OA, OB, OC, OD, OE, P1, P2
 from tests.transform.transform_dataset import engine_warehouse, land
 from vitals.config import Settings
-from vitals.health import HealthError, HealthLine, health_report, render_health
+from vitals.health import HealthError, HealthLine, health_legend, health_report, health_table
 from vitals.warehouse.dbt import build
 
 D = date(2026, 6, 30)
@@ -43,13 +43,15 @@ def test_every_org_worst_first(built: Settings) -> None:
     assert ob.change_7d == pytest.approx(-28.25)
     assert ob.move == "down 28: quality −19, reliability −10, engagement +8"
 
-    text = render_health(lines)
-    assert "health as of 2026-06-30" in text
-    row = next(line for line in text.splitlines() if line.startswith("Beta Health"))
-    assert row.split()[2:9] == ["34.8", "Critical", "0.40", "0.50", "0.50", "0.00", "1.00"]
-    assert row.endswith("down 28: quality −19, reliability −10, engagement +8")
-    gamma = next(line for line in text.splitlines() if line.startswith("Gamma Care"))
-    assert "80.0  Healthy" in gamma and gamma.endswith("no score 7 days earlier")
+    assert health_legend(lines).startswith("health as of 2026-06-30")
+    table = health_table(lines)
+    assert table[0] == (
+        "Beta Health",
+        *("34.8", "Critical", "0.40", "0.50", "0.50", "0.00", "1.00"),
+        "down 28: quality −19, reliability −10, engagement +8",
+    )
+    gamma = next(row for row in table if row[0] == "Gamma Care")
+    assert gamma[1:3] == ("80.0", "Healthy") and gamma[-1] == "no score 7 days earlier"
 
 
 def test_one_org_with_its_providers(built: Settings) -> None:
@@ -58,10 +60,9 @@ def test_one_org_with_its_providers(built: Settings) -> None:
     assert [(line.entity_type, line.entity_id) for line in lines] == [("org", OA), ("provider", P2), ("provider", P1)]
     assert lines[0].move == "down 15: engagement −10, reliability −5"
     assert lines[2].move == "down 30: engagement −20, reliability −10"
-    text = render_health(lines)
-    provider_row = next(line for line in text.splitlines() if P1 in line)
-    assert provider_row.startswith(f"  provider {P1}")
-    assert provider_row.split()[2:9] == ["70.0", "Neutral", "0.50", "1.00", "1.00", "0.00", "1.00"]
+    provider_row = next(row for row in health_table(lines) if P1 in row[0])
+    assert provider_row[0] == f"provider {P1}"
+    assert provider_row[1:8] == ("70.0", "Neutral", "0.50", "1.00", "1.00", "0.00", "1.00")
 
 
 def test_unknown_or_invalid_org(built: Settings) -> None:
@@ -92,9 +93,8 @@ def test_render_marks_missing_components() -> None:
         change_7d=None,
         move=None,
     )
-    row = render_health([line]).splitlines()[-1]
-    assert row.split()[2:9] == ["0.0", "Critical", "0.00", "-", "0.00", "-", "-"]
-    assert render_health([]).startswith("no health scores yet")
+    assert health_table([line])[0][1:8] == ("0.0", "Critical", "0.00", "-", "0.00", "-", "-")
+    assert health_legend([]).startswith("no health scores yet")
 
 
 def test_health_command_prints_scores_and_sentences(built: Settings) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 import tempfile
 import uuid
@@ -16,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from vitals.cli_output import CsvRawOption, Format, FormatOption, print_rows
 from vitals.config import ConfigError, Settings, load_settings
 from vitals.errors import VitalsError
 from vitals.warehouse.base import WarehouseError
@@ -36,7 +34,6 @@ app.add_typer(metrics_app, name="metrics")
 
 console = Console()
 err_console = Console(stderr=True)
-Format = Literal["table", "csv", "json"]
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
@@ -233,8 +230,19 @@ def build(
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model from scratch.")] = False,
     as_of: Annotated[str | None, typer.Option(help="Build as of this UTC time (ISO); default now.")] = None,
     select: Annotated[str | None, typer.Option(help="dbt selector, e.g. 'summarization_jobs+'.")] = None,
+    tests: Annotated[
+        bool | None,
+        typer.Option(
+            "--tests/--no-tests",
+            help="Run the data and unit tests (default: on first and full builds; incremental builds skip them).",
+        ),
+    ] = None,
 ) -> None:
-    """Transform raw data into the core model and metrics (dbt, in this process)."""
+    """Transform raw data into the core model and metrics (dbt, in this process).
+
+    A warehouse built before is built incrementally: only what changed since the last build is recomputed.
+    The build goes full by itself when it must (as-of earlier than the last build, models or settings
+    changed) and says why."""
     settings = _settings()
     server = _owning_server(settings)
     if server is not None:
@@ -242,8 +250,13 @@ def build(
             reply = server.build(full_refresh=full_refresh, as_of=_parse_as_of(as_of), select=select)
         console.print(f"built by the server as of {reply['as_of']} in {reply['seconds']:.1f} s")
         return
-    result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select)
-    console.print(f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s")
+    result = _run_build(settings, as_of=_parse_as_of(as_of), full_refresh=full_refresh, select=select, tests=tests)
+    kind = {"first": "first build", "incremental": "incremental build", "full": "full build"}[result.plan.kind]
+    reason = f" ({result.plan.reason})" if result.plan.kind == "full" and result.plan.reason else ""
+    tested = "tests run" if result.tested else "tests skipped"
+    console.print(
+        f"built as of {result.as_of.isoformat()} in {result.elapsed:.1f} s: {kind}{reason}, {tested}", soft_wrap=True
+    )
     _print_warnings(result)
 
 
@@ -286,28 +299,38 @@ def dbt_profile() -> None:
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on the warehouse.")],
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
     limit: Annotated[int, typer.Option(help="Rows shown at most in table format.")] = 100,
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow statements that change the warehouse (asks for confirmation).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --write: do not ask for confirmation.")] = False,
 ) -> None:
-    """Run a query on the warehouse (core tables are on the search path)."""
-    from vitals.warehouse.connect import open_warehouse
+    """Run a query on the warehouse (core tables are on the search path). Read-only unless --write; never
+    reaches files, extensions or other databases."""
+    from vitals.warehouse.user_sql import run_user_sql
 
     settings = _settings()
-    with _friendly_errors(), open_warehouse(settings) as warehouse:
+    if write and not yes:
+        where = settings.warehouse if settings.engine == "duckdb" else f"{settings.engine} warehouse"
+        typer.confirm(f"Run this statement with write access to {where}?", abort=True, err=True)
+    with _friendly_errors():
         try:
-            data = warehouse.query_arrow(query)
+            data = run_user_sql(settings, query, write=write)
         except Exception as exc:  # the engine's own message is the useful part
             if isinstance(exc, _known_errors()):
                 raise
-            err_console.print(f"[bold red]error:[/] {str(exc).strip().splitlines()[0]}")
+            err_console.print(f"[bold red]error:[/] {escape(str(exc).strip().splitlines()[0])}", highlight=False)
             raise typer.Exit(1) from None
-    _print_rows(data.column_names, [tuple(r.values()) for r in data.to_pylist()], format, limit)
+    _print_rows(data.column_names, [tuple(r.values()) for r in data.to_pylist()], format, limit, csv_raw=csv_raw)
 
 
 @metrics_app.command("list")
 def metrics_list(
     domain: Annotated[str | None, typer.Option(help="Only this domain (kpi, product, revenue, ...).")] = None,
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
 ) -> None:
     """List the metric catalog: name, label, domain, grains, unit, direction, tier, model and the optional
     source a metric needs (e.g. nps_responses; `vitals metrics show` says whether it is connected)."""
@@ -322,7 +345,7 @@ def metrics_list(
         if domain is None or m.domain == domain
     ]
     columns = ["name", "label", "domain", "grain", "unit", "direction", "tier", "model", "source"]
-    _print_rows(columns, rows, format, limit=len(rows) or 1)
+    _print_rows(columns, rows, format, csv_raw=csv_raw)
 
 
 @metrics_app.command("show")
@@ -331,7 +354,8 @@ def metrics_show(
     org: Annotated[str | None, typer.Option("--org", help="An org id; default: the global value.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
     limit: Annotated[int, typer.Option(help="Rows shown at most in table format (the latest).")] = 60,
 ) -> None:
     """A metric's daily values, global or for one org, with its definition ("source not connected" when the
@@ -346,7 +370,7 @@ def metrics_show(
 
         (console if format == "table" else err_console).print(not_connected_message(series.metric), highlight=False)
         if format != "table":
-            _print_rows(["metric_date", "value"], [], format, limit)
+            _print_rows(["metric_date", "value"], [], format, limit, csv_raw=csv_raw)
         return
     if format == "table":
         metric = series.metric
@@ -357,22 +381,25 @@ def metrics_show(
         points = series.points[-limit:]
     else:
         points = series.points
-    _print_rows(["metric_date", "value"], points, format, limit)
+    _print_rows(["metric_date", "value"], points, format, limit, csv_raw=csv_raw)
 
 
 @app.command()
 def health(
     org: Annotated[str | None, typer.Option("--org", help="One org's score, then each of its providers'.")] = None,
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
 ) -> None:
     """Health scores (0-100): score, band, the five components and the sentence that explains the week's move."""
-    from vitals.health import COMPONENTS, health_report, render_health
+    from vitals.health import COMPONENTS, TABLE_COLUMNS, health_legend, health_report, health_table
 
     settings = _settings()
     with _friendly_errors():
         lines = health_report(settings, org)
     if format == "table":
-        console.print(render_health(lines), highlight=False, markup=False)
+        console.print(health_legend(lines), highlight=False, markup=False)
+        if lines:
+            _print_rows(list(TABLE_COLUMNS), health_table(lines), format)
         return
     columns = ["entity_type", "entity_id", "name", "org_id", "as_of", "score", "band", *COMPONENTS, "change_7d", "move"]
     rows = [
@@ -390,22 +417,27 @@ def health(
         )
         for line in lines
     ]
-    _print_rows(columns, rows, format, limit=len(rows) or 1)
+    _print_rows(columns, rows, format, csv_raw=csv_raw)
 
 
 @app.command()
 def revenue(
     month: Annotated[str | None, typer.Option(help="The month (YYYY-MM); default: the latest built.")] = None,
     months: Annotated[int, typer.Option(min=1, max=36, help="Months shown, ending with --month.")] = 3,
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
 ) -> None:
     """The MRR bridge (start + new + expansion + reactivation − contraction − churn = end) with ARR, ARPA,
-    NRR, GRR, churn rates and LTV."""
-    from vitals.revenue import render_bridge, revenue_bridge
+    NRR, GRR, churn rates and LTV (csv and json: one row per month, cents as cents)."""
+    from vitals.revenue import BRIDGE_COLUMNS, bridge_rows, render_bridge, revenue_bridge
 
     settings = _settings()
     with _friendly_errors():
         bridges = revenue_bridge(settings, month, months)
-    console.print(render_bridge(bridges), highlight=False, markup=False)
+    if format == "table":
+        console.print(render_bridge(bridges, width=console.width), highlight=False, markup=False)
+        return
+    _print_rows(list(BRIDGE_COLUMNS), bridge_rows(bridges), format, csv_raw=csv_raw)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -417,22 +449,10 @@ def _parse_day(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], format: Format, limit: int) -> None:
-    if format == "json":
-        console.print_json(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str))
-    elif format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        sys.stdout.write(buffer.getvalue())
-    else:
-        table = Table(*columns)
-        for row in rows[:limit]:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
-        if len(rows) > limit:
-            console.print(f"... {len(rows) - limit:,} more rows (use --limit or --format csv)")
+def _print_rows(
+    columns: list[str], rows: list[Any], format: Format, limit: int | None = None, *, csv_raw: bool = False
+) -> None:
+    print_rows(console, columns, rows, format, limit=limit, csv_raw=csv_raw)
 
 
 @app.command()
@@ -557,6 +577,8 @@ def bench(
         return
     if source_format not in SOURCE_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(SOURCE_FORMATS)}", param_hint="--source-format")
+    if source_format != "parquet" and not load_only:
+        raise typer.BadParameter("the builds use the Parquet dataset: add --load-only", param_hint="--source-format")
     suffix = "" if source_format == "parquet" else f"-{source_format}"
     out = out or data_root / f"bench-{settings.engine}-{events}{suffix}{'-load' if load_only else ''}.json"
     fresh = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
@@ -659,7 +681,8 @@ app.add_typer(alerts_app, name="alerts")
 @alerts_app.command("eval")
 def alerts_eval(
     as_of: Annotated[str | None, typer.Option(help="Evaluate as of this UTC time (ISO); default now.")] = None,
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
 ) -> None:
     """Evaluate every rule once: move each state, send what is due, and print where each rule stands."""
     from vitals.alerts import evaluate
@@ -669,7 +692,7 @@ def alerts_eval(
         report = evaluate(settings, _parse_as_of(as_of))
     shown = [r for r in report.results if r.state != "inactive" or r.notified] if format == "table" else report.results
     rows = [(r.rule, r.scope, r.state, r.value, ",".join(r.notified), r.reason) for r in shown]
-    _print_rows(["rule", "scope", "state", "value", "notified", "reason"], rows, format, limit=len(rows) or 1)
+    _print_rows(["rule", "scope", "state", "value", "notified", "reason"], rows, format, csv_raw=csv_raw)
     if format == "table":
         quiet = len(report.results) - len(shown)
         for n in report.notifications:
@@ -701,7 +724,7 @@ def alerts_silence(
 
 
 @alerts_app.command("list")
-def alerts_list(format: Annotated[Format, typer.Option(help="Output format.")] = "table") -> None:
+def alerts_list(format: FormatOption = "table", csv_raw: CsvRawOption = False) -> None:
     """The rules in force with the state of each scope that is not inactive."""
     from vitals.alerts.manage import rule_statuses
 
@@ -714,7 +737,7 @@ def alerts_list(format: Annotated[Format, typer.Option(help="Output format.")] =
         states = ", ".join(f"{s.scope}={s.state}" for s in live[:5]) + (f" +{len(live) - 5}" if len(live) > 5 else "")
         rows.append((r.name, r.metric, r.scope, r.condition, r.window, r.for_, r.severity, r.routes, r.enabled, states))
     columns = ["rule", "metric", "scope", "condition", "window", "for", "severity", "routes", "enabled", "states"]
-    _print_rows(columns, rows, format, limit=len(rows) or 1)
+    _print_rows(columns, rows, format, csv_raw=csv_raw)
 
 
 @alerts_app.command("history")
@@ -722,7 +745,8 @@ def alerts_history(
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
     since: Annotated[str | None, typer.Option(help="Only since this UTC time (ISO).")] = None,
     limit: Annotated[int, typer.Option(help="State changes shown at most.")] = 50,
-    format: Annotated[Format, typer.Option(help="Output format.")] = "table",
+    format: FormatOption = "table",
+    csv_raw: CsvRawOption = False,
 ) -> None:
     """State changes, notifications (with their delivery status) and silences."""
     from vitals.alerts.manage import history
@@ -733,11 +757,17 @@ def alerts_history(
     rows = [
         (c["at"], c["rule_name"], c["scope"], c["from_state"], c["to_state"], c["value"], c["reason"]) for c in changes
     ]
-    _print_rows(["at", "rule", "scope", "from", "to", "value", "reason"], rows, format, limit=limit)
+    _print_rows(["at", "rule", "scope", "from", "to", "value", "reason"], rows, format, limit, csv_raw=csv_raw)
     if format == "table":
         if notes:
             note_rows = [(n.created_at, n.rule_name, n.scope, n.kind, n.route, n.status, n.attempts) for n in notes]
-            _print_rows(["at", "rule", "scope", "kind", "route", "status", "attempts"], note_rows, format, limit)
+            _print_rows(
+                ["at", "rule", "scope", "kind", "route", "status", "attempts"],
+                note_rows,
+                format,
+                limit,
+                csv_raw=csv_raw,
+            )
         for s in silences:
             console.print(
                 f"silence {s.silence_id}: {s.rule_name} ({s.scope or 'every scope'}) {s.starts_at:%Y-%m-%d %H:%M} "
@@ -806,7 +836,7 @@ def tokens_create(
 
 
 @tokens_app.command("list")
-def tokens_list(format: Annotated[Format, typer.Option(help="Output format.")] = "table") -> None:
+def tokens_list(format: FormatOption = "table", csv_raw: CsvRawOption = False) -> None:
     """List API tokens (never their secrets)."""
     from vitals.api.tokens import TokenStore
     from vitals.warehouse import open_warehouse
@@ -817,7 +847,7 @@ def tokens_list(format: Annotated[Format, typer.Option(help="Output format.")] =
         (t.name, t.token_id, t.role, t.org_id or "", str(t.created_at)[:19], str(t.revoked_at or "")[:19])
         for t in tokens
     ]
-    _print_rows(["name", "id", "role", "org", "created_at", "revoked_at"], rows, format, limit=len(rows) or 1)
+    _print_rows(["name", "id", "role", "org", "created_at", "revoked_at"], rows, format, csv_raw=csv_raw)
 
 
 @tokens_app.command("revoke")

@@ -8,6 +8,35 @@ import typer.main
 
 from vitals.cli import app
 
+INTRO = [
+    "## Output formats",
+    "",
+    "Every command that prints rows takes `--format table|csv|json`. `table` is for people and fits the "
+    "terminal: cells wrap at spaces, and when the columns cannot sit side by side even then, each row is "
+    "printed as a block of `column  value` lines; no value is cut short. `csv` and `json` print every row "
+    "(`--limit` caps the table only); JSON keeps numbers as numbers and prints NaN as `null`.",
+    "",
+    "CSV is safe to open in a spreadsheet: a text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage "
+    "return is written with a leading `'`, so Excel, LibreOffice and Google Sheets show it instead of running "
+    "it as a formula (numbers, negative ones included, are written as they are). Programs that need every cell "
+    "byte for byte pass `--csv-raw`.",
+    "",
+    "## `vitals sql` is read-only",
+    "",
+    "By default `vitals sql` cannot change the warehouse: DuckDB opens the file read-only (DROP, DELETE, "
+    "TRUNCATE, INSERT, UPDATE and CREATE are refused); PostgreSQL runs the one statement in a `READ ONLY` "
+    "transaction that is rolled back and takes only `select`, `with`, `values`, `table`, `show` and `explain` "
+    "(so no `COPY ... TO` a server file or program, and no `select 1; commit; drop ...`); Spark takes only "
+    "statements that read. `--write` allows changes after a confirmation prompt (`--yes` skips it). On DuckDB, "
+    "with or without `--write`, the query reaches no file, extension or other database: external access is "
+    "off (`read_csv('/etc/passwd')`, `COPY ... TO`, `ATTACH`, `EXPORT DATABASE` are refused), extensions are "
+    "never installed or loaded (`INSTALL` never touches the network) and the configuration is locked so the "
+    "query cannot turn either back on. Give the PostgreSQL role vitals uses no superuser rights: server file "
+    "functions such as `pg_read_file` are a privilege of the role, not of the transaction.",
+    "",
+]
+"""What holds for every command, above the per-command reference."""
+
 
 def _commands(group: Any, prefix: str) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
@@ -41,6 +70,7 @@ def render_cli_reference() -> str:
         "",
         "Generated from the commands (`make docs`); every command accepts `--help`.",
         "",
+        *INTRO,
     ]
     for path, command in _commands(root, "vitals"):
         lines += [f"## `{path}`", "", (command.help or "").strip(), ""]

@@ -70,23 +70,33 @@ def health_report(settings: Settings, org_id: str | None) -> list[HealthLine]:
     return lines
 
 
-def render_health(lines: list[HealthLine]) -> str:
-    """A plain-text table: score, band, components (0..1, '-' without data) and the move sentence."""
+TABLE_COLUMNS = ("name", "score", "band", "E", "Q", "D", "R", "L", "move")
+"""The columns of the health table; E Q D R L are the five components (see ``health_legend``)."""
+
+
+def health_legend(lines: list[HealthLine]) -> str:
+    """The line above the health table: the day, what the component columns are and how an org is scored."""
     if not lines:
         return "no health scores yet: build the warehouse with `vitals build`"
-    header = f"{'':48} {'score':>6}  {'band':<8}  " + "  ".join(f"{c[:5]:>5}" for c in COMPONENTS) + "  week-over-week"
-    out = [
-        f"health as of {lines[0].as_of.isoformat()} (components over the trailing 7 days; an org's score is the "
-        "mean over its providers active in the last 30 days)",
-        "",
-        header,
+    return (
+        f"health as of {lines[0].as_of.isoformat()}; components over the trailing 7 days (0..1, - without data): "
+        "E engagement, Q quality, D depth, R reliability, L latency; move: the week-over-week change and what "
+        "drove it. An org's score is the mean over its providers active in the last 30 days."
+    )
+
+
+def health_table(lines: list[HealthLine]) -> list[tuple[str, ...]]:
+    """One row per line under ``TABLE_COLUMNS``: the score to one decimal, components to two."""
+    return [
+        (
+            line.name if line.entity_type == "org" else f"provider {line.entity_id}",
+            f"{line.score:.1f}",
+            line.band,
+            *(_component(line.components[c]) for c in COMPONENTS),
+            line.move or "no score 7 days earlier",
+        )
+        for line in lines
     ]
-    for line in lines:
-        label = line.name if line.entity_type == "org" else f"  provider {line.entity_id}"
-        values = "  ".join(_component(line.components[c]) for c in COMPONENTS)
-        move = line.move or "no score 7 days earlier"
-        out.append(f"{label[:48]:48} {line.score:6.1f}  {line.band:<8}  {values}  {move}")
-    return "\n".join(out)
 
 
 def _line(entity_type: Literal["org", "provider"], row: dict[str, Any]) -> HealthLine:
@@ -127,4 +137,4 @@ def _float(value: Any) -> float | None:
 
 
 def _component(value: float | None) -> str:
-    return f"{'-':>5}" if value is None else f"{value:5.2f}"
+    return "-" if value is None else f"{value:.2f}"

@@ -86,26 +86,58 @@ def revenue_bridge(settings: Settings, month: str | None = None, months: int = 1
     return bridges[max(0, end - months) : end]
 
 
-def render_bridge(bridges: list[MonthBridge]) -> str:
-    """The bridge as a plain-text table, one column per month."""
+LABEL_WIDTH = 16
+MONTH_WIDTH = 14
+
+
+def render_bridge(bridges: list[MonthBridge], width: int = 80) -> str:
+    """The bridge as a plain-text table, one column per month; months that do not fit ``width`` columns go to
+    further blocks below (each with its own header), never off the edge."""
     if not bridges:
         return "no invoices yet: load billing data and run `vitals build`"
-    width = 14
-    header = f"{'':<16}" + "".join(f"{b.month:%Y-%m}".rjust(width) for b in bridges)
-    out = [header]
-    for column, label, sign in BRIDGE:
-        cells = "".join(f"{sign}{format_value('cents', b.values[column])}".rjust(width) for b in bridges)
-        out.append(f"{label:<16}{cells}")
-    out.append("")
-    for column, label, unit in RATIOS:
-        cells = "".join(format_value(unit, b.values[column]).rjust(width) for b in bridges)
-        out.append(f"{label:<16}{cells}")
+    per_block = max(1, (width - LABEL_WIDTH) // MONTH_WIDTH)
+    out: list[str] = []
+    for first in range(0, len(bridges), per_block):
+        if out:
+            out.append("")
+        out += _bridge_block(bridges[first : first + per_block])
     partial = bridges[-1]
     if partial.last_day.day < calendar.monthrange(partial.month.year, partial.month.month)[1]:
         out.append(f"\n{partial.month:%Y-%m} is month to date (through {partial.last_day.isoformat()})")
     if not all(b.holds() for b in bridges):
         out.append("warning: the bridge does not add up for a month shown; rebuild with `vitals build --full-refresh`")
     return "\n".join(out)
+
+
+def _bridge_block(bridges: list[MonthBridge]) -> list[str]:
+    header = f"{'':<{LABEL_WIDTH}}" + "".join(f"{b.month:%Y-%m}".rjust(MONTH_WIDTH) for b in bridges)
+    out = [header]
+    for column, label, sign in BRIDGE:
+        cells = "".join(f"{sign}{format_value('cents', b.values[column])}".rjust(MONTH_WIDTH) for b in bridges)
+        out.append(f"{label:<{LABEL_WIDTH}}{cells}")
+    out.append("")
+    for column, label, unit in RATIOS:
+        cells = "".join(format_value(unit, b.values[column]).rjust(MONTH_WIDTH) for b in bridges)
+        out.append(f"{label:<{LABEL_WIDTH}}{cells}")
+    return out
+
+
+BRIDGE_COLUMNS = ("month", "last_day", *(c for c, _, _ in BRIDGE), *(c for c, _, _ in RATIOS), "bridge_holds")
+"""The columns of ``bridge_rows``: raw values (cents stay cents, ratios stay ratios)."""
+
+
+def bridge_rows(bridges: list[MonthBridge]) -> list[tuple[Any, ...]]:
+    """One row per month under ``BRIDGE_COLUMNS``, for ``--format csv`` and ``json``."""
+    return [
+        (
+            f"{b.month:%Y-%m}",
+            b.last_day,
+            *(b.values[c] for c, _, _ in BRIDGE),
+            *(b.values[c] for c, _, _ in RATIOS),
+            b.holds(),
+        )
+        for b in bridges
+    ]
 
 
 def _day(value: Any) -> date:

@@ -80,3 +80,15 @@ def test_settings_read_routes_from_toml(configured: Path) -> None:
     settings = load_settings()
     assert settings.alerts.routes["hook"].type == "webhook"
     assert not settings.alerts.default_rules
+
+
+def test_list_fits_80_columns_without_cutting_values(configured: Path) -> None:
+    runner.invoke(app, ["alerts", "eval", "--as-of", "2026-11-10T10:05"])
+    listed = runner.invoke(app, ["alerts", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in listed.output
+    words = listed.output.split()
+    for value in ("quality_low", "quality_pass_rate_hourly", "global=firing", "critical", "hook"):
+        assert value in words, value

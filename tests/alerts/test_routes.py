@@ -110,7 +110,7 @@ def test_slack_text_and_blocks(tmp_path: Path) -> None:
     assert fields == {
         "*Metric*": "Quality pass rate (hourly)",
         "*Value*": "50.0%",
-        "*Rule*": "Quality pass rate (hourly) < 0.8",
+        "*Rule*": "Quality pass rate (hourly) &lt; 0.8",
         "*Scope*": "all orgs",
     }
     button = firing["blocks"][3]["elements"][0]

@@ -25,6 +25,12 @@ def test_bench_reports_load_build_and_incremental(tmp_path: Path) -> None:
     assert report.rows["events_big"] > 2000
     assert report.load_seconds_median > 0 and report.build_seconds_median > 0
     assert report.incremental_build_seconds_median > 0
+    assert report.tail_build_seconds_median > 0 and report.late_build_seconds_median > 0
+    late = json.loads(out.read_text())["raw_runs"][0]["late"]
+    assert late["rows"] > 0, "the late batch brought events of past days"
+    assert late["load_seconds"] > 0
+    parts = Path(report.dataset) / "increments"
+    assert {p.name for p in parts.iterdir() if p.is_dir()} == {"base", "tail", "late"}
     assert report.load_peak_rss_mb_median > 50, "the child's own peak RSS, in MB"
     assert (report.runs, report.runs_requested) == (1, 1)
     saved = json.loads(out.read_text())

@@ -239,3 +239,38 @@ def test_revenue_command_prints_the_bridge(settings: Settings) -> None:
     assert missing.exit_code == 1 and "built months are 2026-01 .. 2026-03" in missing.output
     bad = CliRunner().invoke(app, ["revenue", "--month", "March"], env=cli_env(settings))
     assert bad.exit_code == 1 and "--month must be YYYY-MM" in bad.output
+
+
+def test_revenue_command_formats(settings: Settings) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from vitals.cli import app
+
+    args = ["revenue", "--month", "2026-02", "--months", "2"]
+    as_json = CliRunner().invoke(app, [*args, "--format", "json"], env=cli_env(settings))
+    assert as_json.exit_code == 0, as_json.output
+    months = json.loads(as_json.output)
+    assert [(m["month"], m["start_mrr_cents"], m["end_mrr_cents"]) for m in months] == [
+        ("2026-01", 0, 115_000),
+        ("2026-02", 115_000, 135_000),
+    ]
+    assert months[1]["new_mrr_cents"] == 20_000 and months[1]["bridge_holds"] is True
+    as_csv = CliRunner().invoke(app, [*args, "--format", "csv"], env=cli_env(settings))
+    header, *rows = as_csv.output.splitlines()
+    assert header.startswith("month,last_day,start_mrr_cents,new_mrr_cents,") and len(rows) == 2
+
+
+def test_the_bridge_table_wraps_months_into_blocks_that_fit_the_width() -> None:
+    from datetime import date
+
+    from vitals.revenue import BRIDGE, RATIOS, MonthBridge, render_bridge
+
+    values = {c: 0 for c, _, _ in (*BRIDGE, *RATIOS)} | {"end_mrr_cents": 0}
+    bridges = [MonthBridge(date(2026, m, 1), date(2026, m, 28), values) for m in range(1, 8)]
+    text = render_bridge(bridges, width=60)
+    assert max(len(line) for line in text.splitlines()) <= 60
+    headers = [line.split() for line in text.splitlines() if line.startswith(" " * 16)]
+    assert [month for header in headers for month in header] == [f"2026-{m:02d}" for m in range(1, 8)]
+    assert len(headers) == 3

@@ -58,6 +58,7 @@ def test_build_and_load_are_done_by_the_running_server(duckdb_settings: Settings
         assert "built by the server" in built.stdout
         last = server.status()["build"]["last"]
         assert last["outcome"] == "success" and last["trigger"] == "admin"
+        assert last["kind"] == "first"
         # after the build the writer goes on applying what is posted
         assert server.post_events([event("evt-after-build")]).status_code == 200
         server.wait_applied()

@@ -38,7 +38,9 @@ def test_health_readiness_and_status(server: ServerProcess) -> None:
         "nps_responses",
     }
     assert status["sources"]["events_big"] == {"newest_row_loaded_at": None, "lag_seconds": None, "last_load": None}
-    assert status["build"] == {"last": None, "last_success": None}
+    assert status["build"]["last"] is None and status["build"]["last_success"] is None
+    assert status["build"]["interval_seconds"] == server.settings.serve.build_interval_minutes * 60
+    assert status["build"]["slower_than_interval"] is False
     # no source DSN configured: no pull job; the build, alerts and digest jobs are scheduled
     assert set(status["jobs"]) == {"build", "alerts", "digest"}
     assert all(job["next_run"] for job in status["jobs"].values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -90,44 +91,28 @@ EVENTS = [
 
 @pytest.fixture(scope="module", params=ENGINES)
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d.StripeTestSettings]:
-    from tests.conftest import PG_ADMIN_DSN, require_postgres
+    from tests.conftest import fresh_pg_database
 
     directory = tmp_path_factory.mktemp(f"stripe-{request.param}")
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, ExitStack() as stack:
         patch.setenv("VITALS_CONFIG", str(directory / "absent.toml"))
         if request.param == "postgres":
-            import uuid
-
-            import psycopg
-
-            require_postgres()
-            name = f"vitals_test_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-                con.execute(f'create database "{name}"')
-            info = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
-            info["dbname"] = name
-            settings = d.make_settings(directory, "postgres", psycopg.conninfo.make_conninfo(**info))  # type: ignore[arg-type]
+            settings = d.make_settings(directory, "postgres", stack.enter_context(fresh_pg_database()))
         else:
-            name = ""
             settings = d.make_settings(directory)
-        try:
-            with open_warehouse(settings) as warehouse:
-                store.ensure_tables(warehouse)
-                for event in EVENTS:
-                    store.store_event(warehouse, json.dumps(event), event)
-                store.map_customers(warehouse, {"cus_B": d.OB})
-                flatten(warehouse, settings.stripe)
-            build(
-                settings,
-                as_of=AS_OF,
-                full_refresh=True,
-                select="stg_stripe__objects +stg_stripe__subscription_items stg_stripe__invoices",
-            )
-            yield settings
-        finally:
-            if name:
-                with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-                    con.execute(f'drop database if exists "{name}" with (force)')
+        with open_warehouse(settings) as warehouse:
+            store.ensure_tables(warehouse)
+            for event in EVENTS:
+                store.store_event(warehouse, json.dumps(event), event)
+            store.map_customers(warehouse, {"cus_B": d.OB})
+            flatten(warehouse, settings.stripe)
+        build(
+            settings,
+            as_of=AS_OF,
+            full_refresh=True,
+            select="stg_stripe__objects +stg_stripe__subscription_items stg_stripe__invoices",
+        )
+        yield settings
 
 
 def rows(settings: d.StripeTestSettings, sql: str) -> list[dict[str, Any]]:

@@ -101,3 +101,35 @@ def test_failure_names_the_model_and_the_error(tmp_path: Path) -> None:
     # the warehouse file is released after a failed build
     with duckdb.connect(str(settings.warehouse)) as con:
         assert con.execute("select 1").fetchone() == (1,)
+
+
+def test_two_warehouses_build_at_once_without_writing_into_the_package(tmp_path: Path) -> None:
+    """Each warehouse keeps its compiled SQL, manifest and partial-parse state under its own state directory,
+    even when that directory is given as a relative path: never inside the installed dbt project."""
+    import os
+    import subprocess
+    import sys
+
+    before = sorted(str(p) for p in PROJECT_DIR.rglob("*"))
+    processes = []
+    for name in ("first", "second"):
+        home = tmp_path / name
+        home.mkdir()
+        env = {**os.environ, "VITALS_ENGINE": "duckdb", "VITALS_WAREHOUSE": "w.duckdb", "VITALS_STATE_DIR": ".state"}
+        env["VITALS_CONFIG"] = str(home / "absent.toml")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "vitals", "build", "--select", "stg_app__events", "--no-tests"],
+                cwd=home,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
+    for process in processes:
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode == 0, output
+    for name in ("first", "second"):
+        assert (tmp_path / name / ".state" / "dbt" / "target" / "manifest.json").is_file()
+    assert sorted(str(p) for p in PROJECT_DIR.rglob("*")) == before

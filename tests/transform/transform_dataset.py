@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pyarrow as pa
 import pytest
 
@@ -541,7 +539,7 @@ def query(settings: Settings, sql: str) -> list[dict[str, Any]]:
 @contextmanager
 def engine_warehouse(engine: str, directory: Path, **overrides: Any) -> Iterator[Settings]:
     """Settings for a throwaway warehouse of ``engine`` under ``directory`` (PostgreSQL: a fresh database)."""
-    from tests.conftest import PG_ADMIN_DSN, make_settings, require_postgres
+    from tests.conftest import fresh_pg_database, make_settings
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VITALS_CONFIG", str(directory / "absent-vitals.toml"))
@@ -551,15 +549,5 @@ def engine_warehouse(engine: str, directory: Path, **overrides: Any) -> Iterator
         if engine != "postgres":
             yield make_settings(engine, directory, **overrides)
             return
-        require_postgres()
-        name = f"vitals_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-            con.execute(f'create database "{name}"')
-        info = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
-        info["dbname"] = name
-        dsn = psycopg.conninfo.make_conninfo(**info)  # type: ignore[arg-type]
-        try:
+        with fresh_pg_database() as dsn:
             yield make_settings("postgres", directory, dsn, **overrides)
-        finally:
-            with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-                con.execute(f'drop database if exists "{name}" with (force)')

@@ -73,3 +73,15 @@ def test_dsn_password_is_redacted() -> None:
     shown = redact_dsn("postgresql://alice:s3cret@db.example:5432/app")
     assert "s3cret" not in shown
     assert "alice" in shown
+
+
+def test_postgres_test_databases_plan_parallel_queries(pg_database: str) -> None:
+    """The PostgreSQL suite runs with parallel plans forced, so code that breaks in a parallel plan (a
+    function with an exception block declared parallel safe) fails on test-sized data too."""
+    import psycopg
+
+    with psycopg.connect(pg_database) as con:
+        version = int(con.execute("show server_version_num").fetchone()[0])  # type: ignore[index]
+        setting = "debug_parallel_query" if version >= 160000 else "force_parallel_mode"
+        assert con.execute(f"show {setting}").fetchone() == ("on",)
+        assert con.execute("show min_parallel_table_scan_size").fetchone() == ("0",)

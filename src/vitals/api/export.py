@@ -11,6 +11,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from vitals.api.scope import BadRequest, Forbidden, NotFound, Scope, Source
+from vitals.csv_safety import neutralise_batch
 from vitals.metrics.catalog import default_catalog
 from vitals.warehouse.base import Warehouse
 
@@ -63,13 +64,15 @@ def plan_export(scope: Scope, mart: str, filters: dict[str, str]) -> tuple[Sourc
     return source, conditions, list(filters.values())
 
 
-def encode(batches: Iterator[pa.RecordBatch], fmt: Format) -> Iterator[bytes]:
-    """The batches as CSV (header once) or Parquet (one row group per batch), chunk by chunk."""
+def encode(batches: Iterator[pa.RecordBatch], fmt: Format, *, keep_formulas: bool = False) -> Iterator[bytes]:
+    """The batches as CSV (header once) or Parquet (one row group per batch), chunk by chunk. CSV text cells that
+    a spreadsheet would run as a formula get a leading ``'`` unless ``keep_formulas`` (see ``vitals.csv_safety``)."""
     if fmt == "csv":
         header = True
         for batch in batches:
             buffer = io.BytesIO()
-            pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=header))
+            safe = batch if keep_formulas else neutralise_batch(batch)
+            pa_csv.write_csv(safe, buffer, pa_csv.WriteOptions(include_header=header))
             header = False
             yield buffer.getvalue()
         return

@@ -15,7 +15,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from vitals.bench import increments
 from vitals.config import Settings
+
+PHASES = ("load", "build", "incremental", "tail", "late")
+"""The phases of a run, each in its own process (vitals.bench.phase)."""
+
+SOURCE_FORMATS = ("parquet", "csv")
+"""Formats a benchmark dataset can be written in (the same rows in each; the builds need Parquet)."""
 
 BENCH_SEED = 7
 BENCH_END = date(2026, 10, 31)
@@ -29,6 +36,8 @@ class PhaseRun:
     seconds: float
     peak_rss_mb: float
     rows: int = 0
+    load_seconds: float = 0.0
+    """For the phases that load rows before they build: the load's seconds (``seconds`` is the build's)."""
     cpu_seconds: float = 0.0
     """User plus system CPU time of the phase's process (steadier than wall time on a shared machine)."""
 
@@ -46,11 +55,15 @@ class BenchReport:
     rows: dict[str, int]
     load_seconds_median: float
     build_seconds_median: float | None
+    """None when the load was measured alone (as are the other build figures)."""
     load_rows_per_second_median: float
     load_peak_rss_mb_median: float
     build_peak_rss_mb_median: float | None
-    """None with ``load_only`` (as are the other build figures)."""
     incremental_build_seconds_median: float | None
+    tail_build_seconds_median: float | None
+    """An incremental build after the last 30 minutes of events arrived."""
+    late_build_seconds_median: float | None
+    """An incremental build after a batch of events of three past days arrived."""
     generate_seconds: float | None
     measured_at: str
     source_format: str = "parquet"
@@ -70,15 +83,14 @@ class BenchReport:
             out.append(
                 f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB"
             )
-        if self.incremental_build_seconds_median is not None:
-            out.append(
-                f"incremental    {self.incremental_build_seconds_median:.1f} s  (rebuild an hour later, no new rows)"
-            )
+        for figure, what in (
+            (self.incremental_build_seconds_median, "incremental    {:.1f} s  (rebuild an hour later, no new rows)"),
+            (self.tail_build_seconds_median, "               {:.1f} s  (after 30 minutes of new events)"),
+            (self.late_build_seconds_median, "               {:.1f} s  (after a late batch touching 3 past days)"),
+        ):
+            if figure is not None:
+                out.append(what.format(figure))
         return out
-
-
-SOURCE_FORMATS = ("parquet", "csv")
-"""Formats a benchmark dataset can be written in (the same rows in each)."""
 
 
 def dataset_dir(root: Path, events: int, fmt: str = "parquet") -> Path:
@@ -131,6 +143,7 @@ def _run_phase_measured(phase: str, data: Path, env: dict[str, str]) -> PhaseRun
         seconds=result["seconds"],
         peak_rss_mb=usage.ru_maxrss / 1024,
         rows=result["rows"],
+        load_seconds=result.get("load_seconds", 0.0),
         cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
@@ -151,24 +164,29 @@ def run_bench(
     """Benchmark load, full build and an incremental rebuild ``runs`` times; write the report as JSON to ``out``.
 
     ``fresh_warehouse(i)`` returns the VITALS_* variables that point run ``i`` at an empty warehouse,
-    and a function that removes that warehouse afterwards. The dataset is loaded from ``source_format``
-    files; ``load_only`` skips the builds.
+    and a function that removes that warehouse afterwards. ``load_only`` loads the whole dataset (from
+    ``source_format`` files) and builds nothing; the builds need the Parquet dataset.
     """
+    if source_format != "parquet" and not load_only:
+        raise ValueError(f"a {source_format} dataset measures the load alone (load_only); the builds use Parquet")
     data, rows, gen_seconds = ensure_dataset(data_root, events, progress, source_format)
     if gen_seconds is not None:
         say(f"generated {sum(rows.values()):,} rows in {gen_seconds:.1f} s")
+    if not load_only:
+        increments.prepare(data, datetime.fromisoformat((data / "AS_OF").read_text().strip()))
     all_runs: list[dict[str, PhaseRun]] = []
     for i in range(runs):
         variables, cleanup = fresh_warehouse(i)
         env = {**os.environ, **variables}
-        phases: dict[str, PhaseRun] = {}
         try:
-            for phase in ("load",) if load_only else ("load", "build", "incremental"):
-                phases[phase] = _run_phase_measured(phase, data, env)
+            if load_only:
+                phases = {"load": _run_phase_measured("load_all", data, env)}
+            else:
+                phases = {phase: _run_phase_measured(phase, data, env) for phase in PHASES}
         finally:
             cleanup()
         all_runs.append(phases)
-        say(f"run {i + 1}/{runs}: " + ", ".join(f"{name} {run.seconds:.1f} s" for name, run in phases.items()))
+        say(f"run {i + 1}/{runs}: " + ", ".join(f"{phase} {run.seconds:.1f} s" for phase, run in phases.items()))
 
         report = _report(settings, events, data, rows, gen_seconds, runs, all_runs, source_format)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -204,12 +222,14 @@ def _report(
         rows=rows,
         load_seconds_median=median("load", "seconds"),
         build_seconds_median=built("build", "seconds"),
-        load_rows_per_second_median=statistics.median(sum(rows.values()) / r["load"].seconds for r in all_runs)
+        load_rows_per_second_median=statistics.median(r["load"].rows / r["load"].seconds for r in all_runs)
         if events_rows
         else 0.0,
         load_peak_rss_mb_median=median("load", "peak_rss_mb"),
         build_peak_rss_mb_median=built("build", "peak_rss_mb"),
         incremental_build_seconds_median=built("incremental", "seconds"),
+        tail_build_seconds_median=built("tail", "seconds"),
+        late_build_seconds_median=built("late", "seconds"),
         generate_seconds=gen_seconds,
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
         source_format=source_format,

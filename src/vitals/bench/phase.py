@@ -1,7 +1,16 @@
 """One benchmark phase in its own process, so its peak memory can be read from the OS alone.
 
-Usage: ``python -m vitals.bench.phase load|build|incremental DATA_DIR`` with the warehouse taken from the
-environment (VITALS_*). Prints one JSON line: the phase, its seconds and its row count.
+Usage: ``python -m vitals.bench.phase PHASE DATA_DIR`` with the warehouse taken from the environment
+(VITALS_*). Prints one JSON line: the phase, its seconds and its row count. The phases, in order:
+
+- ``load``: the dataset's base (``DATA_DIR/increments/base``, see vitals.bench.increments);
+- ``load_all`` (instead of all the others, to measure a load alone): the whole dataset;
+- ``build``: a full build as of the dataset's as-of time T;
+- ``incremental``: an hour later, no new rows;
+- ``tail``: the last 30 minutes of events arrive, then a build as of T + 1.5 h;
+- ``late``: a batch of events of three past days arrives, then a build as of T + 2 h.
+
+For ``tail`` and ``late`` the seconds are the build's; the load's are reported as ``load_seconds``.
 """
 
 from __future__ import annotations
@@ -21,25 +30,39 @@ def main(argv: list[str]) -> int:
     settings = load_settings()
     started = time.perf_counter()
     rows = 0
-    if phase == "load":
+    extra: dict[str, float] = {}
+    if phase in ("load", "load_all"):
         from vitals.ingest.files import load_directory
 
-        report = load_directory(settings, data_dir, progress=False)
+        directory = data_dir if phase == "load_all" else _part(data_dir, "base")
+        report = load_directory(settings, directory, progress=False)
         rows = report.rows_inserted
-    elif phase == "build":
+    elif phase in BUILD_HOURS:
+        from vitals.ingest.files import load_directory
         from vitals.warehouse.dbt import build
 
-        build(settings, as_of=_as_of(data_dir), full_refresh=True)
-    elif phase == "incremental":
-        from vitals.warehouse.dbt import build
-
-        # an hour later, no new rows: metrics_daily recomputes only from the previous build's last day
-        build(settings, as_of=_as_of(data_dir) + timedelta(hours=1), full_refresh=False)
+        if phase in {"tail", "late"}:
+            report = load_directory(settings, _part(data_dir, phase), progress=False)
+            rows = report.rows_inserted
+            extra["load_seconds"] = time.perf_counter() - started
+            started = time.perf_counter()
+        hours = BUILD_HOURS[phase]
+        build(settings, as_of=_as_of(data_dir) + timedelta(hours=hours), full_refresh=phase == "build")
     else:
         print(f"unknown phase {phase!r}", file=sys.stderr)
         return 2
-    print(json.dumps({"phase": phase, "seconds": time.perf_counter() - started, "rows": rows}))
+    print(json.dumps({"phase": phase, "seconds": time.perf_counter() - started, "rows": rows, **extra}))
     return 0
+
+
+BUILD_HOURS = {"build": 0.0, "incremental": 1.0, "tail": 1.5, "late": 2.0}
+"""Each build phase's as-of time, in hours after the dataset's."""
+
+
+def _part(data_dir: Path, name: str) -> Path:
+    """A part of the dataset cut for the incremental phases (the whole dataset when it was not cut)."""
+    part = data_dir / "increments" / name
+    return part if part.is_dir() else data_dir
 
 
 def _as_of(data_dir: Path) -> datetime:

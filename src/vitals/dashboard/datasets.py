@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from vitals.csv_safety import neutralise_row
 from vitals.metrics.headline import format_value
 
 
@@ -38,12 +39,14 @@ class Table:
         return display(column.unit, row.get(column.key))
 
     def csv(self) -> str:
-        """The rows as CSV: raw values (cents stay cents), one header line of column keys."""
+        """The rows as CSV: raw values (cents stay cents), one header line of column keys; a text cell a
+        spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) gets a leading ``'``."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([c.key for c in self.columns])
         for row in self.rows:
-            writer.writerow(["" if _missing(row.get(c.key)) else row.get(c.key) for c in self.columns])
+            cells = ["" if _missing(row.get(c.key)) else row.get(c.key) for c in self.columns]
+            writer.writerow(neutralise_row(cells))
         return out.getvalue()
 
 

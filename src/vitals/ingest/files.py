@@ -46,6 +46,7 @@ from vitals.ingest.landing import (
 from vitals.ingest.progress import LoadProgress, RowCounter
 from vitals.ingest.reader import open_reader, sql_identifier, sql_literal
 from vitals.ingest.report import LoadReport, TableLoad
+from vitals.ingest.row_count import count_rows, unread_rows_error
 from vitals.ingest.validation import guard_sql
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
@@ -130,14 +131,16 @@ def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) 
     try:
         with LoadProgress(progress) as bar:
             prepared: list[PreparedSource] = []
+            expected: list[int] = []
             for source in sources:
-                done = bar.step(f"checking the columns of {source.path.name}")
+                done = bar.step(f"checking the columns and counting the rows of {source.path.name}")
+                expected.append(count_rows(source))  # from the bytes, refusing a row too big for the reader
                 prepared.append(prepare_source(reader, source, settings.property_allowlist, _records(source.table)))
                 done()
                 report.tables.append(TableLoad(table=source.table.name, source=str(source.path)))
             with open_warehouse(settings) as warehouse, _load_session(warehouse, settings.ingest.memory_limit):
                 warehouse.ensure_raw_tables()
-                _land_all(warehouse, reader, prepared, report, settings.ingest.batch_rows, bar)
+                _land_all(warehouse, reader, prepared, expected, report, settings.ingest.batch_rows, bar)
     finally:
         reader.close()
     return report
@@ -177,17 +180,21 @@ def _land_all(
     warehouse: Warehouse,
     reader: duckdb.DuckDBPyConnection,
     prepared: Sequence[PreparedSource],
+    expected: Sequence[int],
     report: LoadReport,
     batch_rows: int,
     bar: LoadProgress,
 ) -> None:
-    """Land every prepared file in one warehouse transaction, record the loads, and explain a failure."""
+    """Land every prepared file in one warehouse transaction, record the loads, and explain a failure.
+
+    ``expected`` are the files' rows counted from their bytes: a file whose reader read another number
+    is refused (a row the reader skipped without a word must not vanish)."""
     try:
         with transaction(warehouse):
             for item in prepared:
                 warehouse.lock_for_writes(RAW_SCHEMA, item.source.table.name)
             loaded_at = next_loaded_at(warehouse)  # one per load, strictly after every earlier load's
-            for item, entry in zip(prepared, report.tables, strict=True):
+            for item, entry, rows in zip(prepared, report.tables, expected, strict=True):
                 started_at, started = utc_now_text(), time.perf_counter()
                 counter = bar.rows(f"landing {item.source.table.name}", None)
                 try:
@@ -198,6 +205,8 @@ def _land_all(
                         entry.rows_read, entry.rows_inserted = _land_streamed(
                             warehouse, reader, item, loaded_at, batch_rows, counter
                         )
+                    if entry.rows_read != rows:
+                        raise unread_rows_error(item.source, rows, entry.rows_read)
                 except Exception as exc:
                     raise _LandingFailed(item, exc) from exc
                 counter.complete()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vitals.alerts.routes.mrkdwn import escape, link
 from vitals.alerts.state import AlertStore
 from vitals.config import Settings
 from vitals.errors import VitalsError
@@ -233,31 +234,34 @@ def render_slack(report: WeeklyReport, saved_in: Path | None = None) -> dict[str
     named with a link to the dashboard's digest page of the week, which shows them (or, without a dashboard
     URL, the folder they are saved in)."""
     lines = [
-        f"*{h.metric.label}*: {format_value(h.metric.unit, h.value)} ({h.change_text()})" for h in report.headlines
+        f"*{escape(h.metric.label)}*: {escape(format_value(h.metric.unit, h.value))} ({escape(h.change_text())})"
+        for h in report.headlines
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": report.title[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
     ]
     if report.bridge is not None:
-        bridge = ", ".join(f"{label} {value}" for label, value in _bridge_rows(report.bridge))
+        bridge = escape(", ".join(f"{label} {value}" for label, value in _bridge_rows(report.bridge)))
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*MRR {report.bridge.month:%Y-%m}*: {bridge}"}}
         )
     if report.movers:
-        movers = "\n".join(f"• {m.name}: {m.score:.0f} ({m.band}) {m.move or ''}" for m in report.movers)
+        movers = "\n".join(
+            f"• {escape(m.name)}: {m.score:.0f} ({escape(m.band)}) {escape(m.move or '')}" for m in report.movers
+        )
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*Biggest health moves*\n{movers}"[:2900]}}
         )
-    alerts = "\n".join(f"• {a.status}: {a.summary}" for a in report.alerts) or "none"
+    alerts = "\n".join(f"• {escape(a.status)}: {escape(a.summary)}" for a in report.alerts) or "none"
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Alerts this week*\n{alerts}"[:2900]}})
     files = report.chart_files()
     if report.dashboard_url:
         base = report.dashboard_url.rstrip("/")
-        titles = " · ".join(title for _, title in files)
-        charts = f"*Charts*: {titles}: <{base}/digest?week={report.week_end.isoformat()}|open the digest>"
+        titles = escape(" · ".join(title for _, title in files))
+        charts = f"*Charts*: {titles}: {link(f'{base}/digest?week={report.week_end.isoformat()}', 'open the digest')}"
     else:
         where = f" in {saved_in}" if saved_in is not None else ""
-        charts = f"*Charts* saved{where}: " + ", ".join(name for name, _ in files)
+        charts = f"*Charts* saved{escape(where)}: " + escape(", ".join(name for name, _ in files))
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": charts[:2900]}})
-    return {"text": report.title, "blocks": blocks}
+    return {"text": escape(report.title), "blocks": blocks}

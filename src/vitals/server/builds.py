@@ -27,6 +27,10 @@ class BuildRecord:
     seconds: float | None = None
     error: str | None = None
     trigger: str = "schedule"
+    kind: str | None = None
+    """first, incremental or full (see vitals.warehouse.build_state.BuildPlan)."""
+    reason: str | None = None
+    """Why a full build was full."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -38,6 +42,8 @@ class BuildRecord:
             "seconds": self.seconds,
             "error": self.error,
             "trigger": self.trigger,
+            "kind": self.kind,
+            "reason": self.reason,
         }
 
 
@@ -82,14 +88,29 @@ class Builder:
                 record.outcome = "success"
                 record.as_of = result.as_of
                 record.seconds = round(result.elapsed, 3)
+                record.kind = result.plan.kind
+                record.reason = result.plan.reason
                 self.last_success = record
         log.info("build (%s) as of %s in %.1f s", trigger, result.as_of.isoformat(), result.elapsed)
         return result
 
     def status(self) -> dict[str, Any]:
-        """The last build and the last successful one."""
+        """The last build and the last successful one, the scheduled interval, and whether the last successful
+        build took longer than that interval (then every scheduled build starts late: data is staler than the
+        interval promises)."""
+        interval = self.settings.serve.build_interval_minutes * 60
         with self._lock:
-            return {
-                "last": self.last.as_dict() if self.last else None,
-                "last_success": self.last_success.as_dict() if self.last_success else None,
-            }
+            last, success = self.last, self.last_success
+        slower = success is not None and success.seconds is not None and success.seconds > interval
+        return {
+            "last": last.as_dict() if last else None,
+            "last_success": success.as_dict() if success else None,
+            "interval_seconds": interval,
+            "slower_than_interval": slower,
+            "warning": (
+                f"the last build took {success.seconds:.0f} s, longer than the {interval:.0f} s build interval: "
+                "scheduled builds run back to back and data is older than the interval"
+                if slower and success is not None and success.seconds is not None
+                else None
+            ),
+        }

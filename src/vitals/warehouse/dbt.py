@@ -21,6 +21,7 @@ import psycopg
 
 from vitals.config import Settings
 from vitals.warehouse.base import WarehouseError
+from vitals.warehouse.build_state import BuildPlan, fingerprint, plan_build
 from vitals.warehouse.connect import open_warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "transform"
@@ -56,6 +57,10 @@ class BuildResult:
     as_of: datetime
     nodes: list[NodeResult] = field(default_factory=list)
     elapsed: float = 0.0
+    plan: BuildPlan = field(default_factory=lambda: BuildPlan("first"))
+    """Whether it was a first, incremental or full build, and why a full one."""
+    tested: bool = True
+    """Whether the data tests ran."""
 
     def failures(self) -> list[NodeResult]:
         """Nodes that errored or failed."""
@@ -67,8 +72,9 @@ class BuildResult:
 
 
 def dbt_dir(settings: Settings) -> Path:
-    """Where profiles, compiled SQL and logs of this warehouse go."""
-    return settings.state_dir / "dbt"
+    """Where profiles, compiled SQL, partial-parse state and logs of this warehouse go: an absolute path (dbt
+    resolves relative ones against its project directory, inside the installed package)."""
+    return (settings.state_dir / "dbt").resolve()
 
 
 def format_as_of(as_of: datetime | None) -> datetime:
@@ -154,16 +160,24 @@ def build(
     full_refresh: bool = False,
     select: str | None = None,
     on_node: NodeCallback | None = None,
+    tests: bool | None = None,
 ) -> BuildResult:
-    """Build the models (and run their tests) as of ``as_of`` (default: now, to the second).
+    """Build the models as of ``as_of`` (default: now, to the second).
 
+    A warehouse built before goes on incrementally (each incremental model recomputes what changed) unless
+    ``full_refresh`` is asked for or the plan needs it (as-of earlier than the last build, models or settings
+    changed). ``tests``: run the data and unit tests; by default on first and full builds only.
     Raises ``BuildError`` naming the failing nodes and the database error when anything fails.
     """
     from dbt.cli.main import dbtRunner
 
     moment = format_as_of(as_of)
+    variables = build_vars(settings, moment)
+    variables["build_fingerprint"] = fingerprint(PROJECT_DIR, variables)
     with open_warehouse(settings) as warehouse:
         warehouse.ensure_raw_tables()
+        plan = plan_build(warehouse, moment, variables["build_fingerprint"], full_refresh=full_refresh)
+    run_tests = plan.runs_tests if tests is None else tests
     profiles_dir = write_profile(settings)
     work = dbt_dir(settings)
     args = [
@@ -177,15 +191,17 @@ def build(
         "--log-path",
         str(work / "logs"),
         "--vars",
-        json.dumps(build_vars(settings, moment)),
+        json.dumps(variables),
         "--quiet",
         "--log-level",
         "none",
         "--no-use-colors",
         "--no-version-check",
     ]
-    if full_refresh:
+    if plan.full_refresh:
         args.append("--full-refresh")
+    if not run_tests:
+        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", select]
 
@@ -199,7 +215,9 @@ def build(
     elapsed = time.monotonic() - started
 
     nodes = _node_results(outcome.result)
-    result = BuildResult(success=bool(outcome.success), as_of=moment, nodes=nodes, elapsed=elapsed)
+    result = BuildResult(
+        success=bool(outcome.success), as_of=moment, nodes=nodes, elapsed=elapsed, plan=plan, tested=run_tests
+    )
     if not outcome.success:
         raise BuildError(_failure_message(result, outcome.exception))
     return result

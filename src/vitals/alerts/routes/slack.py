@@ -8,26 +8,30 @@ from typing import Any
 import httpx
 
 from vitals.alerts.delivery import Attempt, http_attempt
+from vitals.alerts.routes.mrkdwn import escape, link
 from vitals.alerts.settings import SlackRoute
 
 _EMOJI = {"resolved": ":large_green_circle:", "critical": ":red_circle:", "high": ":red_circle:"}
 
 
 def slack_body(message: dict[str, Any]) -> dict[str, Any]:
-    """The webhook body: a one-line ``text`` and blocks with the value, the condition and a dashboard link."""
+    """The webhook body: a one-line ``text`` and blocks with the value, the condition and a dashboard link.
+
+    Every value taken from the message is escaped for mrkdwn, so a ``<!channel>`` or a ``<url|label>`` in an org
+    name, a summary or a reason is shown as text."""
     emoji = _EMOJI.get("resolved" if message["status"] == "resolved" else message["severity"], ":large_yellow_circle:")
-    title = f"{emoji} {message['summary']}"
+    title = f"{emoji} {escape(message['summary'])}"
     fields = [
-        {"type": "mrkdwn", "text": f"*Metric*\n{message['metric_label']}"},
-        {"type": "mrkdwn", "text": f"*Value*\n{message['value_text']}"},
-        {"type": "mrkdwn", "text": f"*Rule*\n{message['condition']}"},
-        {"type": "mrkdwn", "text": f"*Scope*\n{message['org_id'] or 'all orgs'}"},
+        {"type": "mrkdwn", "text": f"*Metric*\n{escape(message['metric_label'])}"},
+        {"type": "mrkdwn", "text": f"*Value*\n{escape(message['value_text'])}"},
+        {"type": "mrkdwn", "text": f"*Rule*\n{escape(message['condition'])}"},
+        {"type": "mrkdwn", "text": f"*Scope*\n{escape(message['org_id'] or 'all orgs')}"},
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
         {"type": "section", "fields": fields},
     ]
-    context = " · ".join(x for x in (message.get("description"), message.get("reason")) if x)
+    context = " · ".join(escape(x) for x in (message.get("description"), message.get("reason")) if x)
     if context:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context[:2900]}]})
     blocks.append(
@@ -38,7 +42,7 @@ def slack_body(message: dict[str, Any]) -> dict[str, Any]:
             ],
         }
     )
-    return {"text": f"{title} <{message['url']}|open>", "blocks": blocks}
+    return {"text": f"{title} {link(message['url'], 'open')}", "blocks": blocks}
 
 
 class SlackWebhook:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from vitals.api.auth import ApiContext, ContextDep, ScopeDep, TokenDep, audit_hook, client_address
@@ -17,8 +17,18 @@ from vitals.api.tokens import TokenRecord
 router = APIRouter(route_class=ApiRoute, tags=["exports"])
 
 
+CSV_FORMULAS = "csv_formulas"
+"""The query parameter that keeps formula-like CSV cells as they are; never a filter."""
+
+
 def _stream(
-    ctx: ApiContext, token: TokenRecord, client: str, mart: str, filters: dict[str, str], fmt: Format
+    ctx: ApiContext,
+    token: TokenRecord,
+    client: str,
+    mart: str,
+    filters: dict[str, str],
+    fmt: Format,
+    keep_formulas: bool,
 ) -> Iterator[bytes]:
     """Open a connection of its own (the request's closes before the body is sent) and stream the rows."""
     warehouse = ctx.connect()
@@ -34,17 +44,23 @@ def _stream(
             target=mart,
             detail="&".join(f"{k}={v}" for k, v in filters.items()),
         )
-        yield from encode(batches, fmt)
+        yield from encode(batches, fmt, keep_formulas=keep_formulas)
     finally:
         warehouse.close()
 
 
 def _export(
-    request: Request, ctx: ApiContext, scope: Scope, token: TokenRecord, mart: str, fmt: Format
+    request: Request,
+    ctx: ApiContext,
+    scope: Scope,
+    token: TokenRecord,
+    mart: str,
+    fmt: Format,
+    keep_formulas: bool = False,
 ) -> StreamingResponse:
-    filters = dict(request.query_params)
+    filters = {k: v for k, v in request.query_params.items() if k != CSV_FORMULAS}
     plan_export(scope, mart, filters)  # 400/403/404 here, before the response starts
-    body = _stream(ctx, token, client_address(request), mart, filters, fmt)
+    body = _stream(ctx, token, client_address(request), mart, filters, fmt, keep_formulas)
     return StreamingResponse(
         body,
         media_type=MEDIA_TYPES[fmt],
@@ -67,9 +83,21 @@ EXPORT_DOC = (
     responses={200: {"content": {"text/csv": {}}, "description": "The rows as CSV."}},
 )
 def export_csv(
-    mart: MartName, request: Request, ctx: ContextDep, scope: ScopeDep, token: TokenDep
+    mart: MartName,
+    request: Request,
+    ctx: ContextDep,
+    scope: ScopeDep,
+    token: TokenDep,
+    csv_formulas: Annotated[
+        Literal["escape", "keep"],
+        Query(
+            description="`escape` (default): a text cell beginning with =, +, -, @, a tab or a carriage return is "
+            "prefixed with ' so spreadsheets show it instead of running it as a formula (numbers, including "
+            "negative ones, are untouched). `keep`: every cell exactly as stored, for programs."
+        ),
+    ] = "escape",
 ) -> StreamingResponse:
-    return _export(request, ctx, scope, token, mart, "csv")
+    return _export(request, ctx, scope, token, mart, "csv", keep_formulas=csv_formulas == "keep")
 
 
 @router.get(

@@ -17,7 +17,7 @@
     returns jsonb
     language plpgsql
     immutable
-    parallel safe
+    parallel unsafe
     as $body$
     begin
         if value is null or value !~ '^[[:space:]]*[[{"0-9tfn-]' then

@@ -18,30 +18,96 @@
 {%- endmacro %}
 
 {#-
-    On an incremental build of metrics_daily: the first day whose metrics can have changed since
-    the previous build, as a SQL date expression. A day changes when a source row landed since then
-    touches it (events, errors and NPS responses by their business date, invoices by their period start: trailing
-    windows are recomputed from that day on); the previous build's last day is recomputed in any
-    case (timeouts and late rows of the day it was built on), and so is everything after this build's
-    as-of day (a build as of an earlier time drops the later days).
+    What metrics_daily tracks to find the first day an incremental build must recompute. Keyed raw sources:
+    (state row name, raw table, key column, key kind, business time column); whole sources, whose any change
+    recomputes every day: (state row name, staging model whose `loaded_at` text marks what landed).
+-#}
+{% macro metrics_keyed_sources() -%}
+    {{ return([
+        ('metrics_daily@events_big', source('app', 'events_big'), 'event_id', 'id', 'occurred_at'),
+        ('metrics_daily@sentry_errors_big', source('sentry', 'sentry_errors_big'), 'event_id', 'id', 'created_at'),
+        ('metrics_daily@stripe_billing_big', source('stripe', 'stripe_billing_big'), 'invoice_id', 'text', 'period_start'),
+        ('metrics_daily@nps_responses', source('nps', 'nps_responses'), 'response_id', 'id', 'responded_at'),
+    ]) }}
+{%- endmacro %}
+
+{% macro metrics_whole_sources() -%}
+    {%- set stripe_objects = vitals.stripe_raw_or_empty(source('stripe_raw', 'stripe_objects'), ['_loaded_at']) -%}
+    {%- set stripe_items = vitals.stripe_raw_or_empty(
+        source('stripe_raw', 'stripe_subscription_items'), ['_loaded_at']
+    ) -%}
+    {{ return([
+        ('metrics_daily@stripe_objects', '(' ~ stripe_objects ~ ') as stripe_objects'),
+        ('metrics_daily@stripe_subscription_items', '(' ~ stripe_items ~ ') as stripe_items'),
+        ('metrics_daily@currency_rates', source('reference', 'currency_rates')),
+    ]) }}
+{%- endmacro %}
+
+{#- metrics_daily's read marks: one per tracked source. -#}
+{% macro metrics_marks() -%}
+    {%- set marks = [] -%}
+    {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources() -%}
+        {%- do marks.append((name, relation)) -%}
+    {%- endfor -%}
+    {{ return(marks + vitals.metrics_whole_sources()) }}
+{%- endmacro %}
+
+{#-
+    On an incremental build of metrics_daily: the first day whose metrics can have changed since the previous
+    build, as a SQL date expression, read before this build changes the table. A day changes when:
+      - a raw row landed since then (or a row already there now changed the winner of its id) is dated on it:
+        every raw copy of each changed id counts, so a state that moved an invoice's period counts both periods;
+      - a summarization job touched by such an event or Sentry error, or by a row that became visible since the
+        previous as-of time, was created on it (a job completes or fails any time after its start);
+      - it is the previous build's day less the job timeout (jobs that timed out since) or any day after;
+    and every day when a whole source (Stripe objects, subscription items, currency rates) changed.
+    Trailing windows follow: every day from the first affected one on is recomputed.
 -#}
 {% macro metrics_affected_from() -%}
-    {%- set sources = [
-        (ref('stg_app__events'), 'occurred_at'),
-        (ref('stg_sentry__errors'), 'created_at'),
-        (ref('stg_stripe__invoices'), 'period_start'),
-        (ref('stg_nps__responses'), 'responded_at'),
-    ] -%}
+    {%- set previous_as_of = '(select max(computed_as_of) from ' ~ this ~ ')' -%}
+    {%- set timeout = vitals.job_timeout_minutes() | int -%}
     (
         select min(affected_day) from (
-            select {{ vitals.business_date('max(computed_as_of)') }} as affected_day from {{ this }}
+            select {{ vitals.business_date(vitals.add_minutes(previous_as_of, -timeout)) }} as affected_day
             union all
             select {{ vitals.as_of_date() }} as affected_day
-            {%- for relation, column in sources %}
+            {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources() %}
             union all
-            select {{ vitals.business_date('min(' ~ column ~ ')') }} as affected_day
+            select {{ vitals.business_date('min(' ~ vitals.parse_utc_timestamp(vitals.clean_text(column)) ~ ')') }}
+                as affected_day
             from {{ relation }}
-            where loaded_at > (select max(loaded_through) from {{ this }})
+            where {{ vitals._raw_key(key, kind) }} in (
+                select {{ vitals._raw_key(key, kind) }} from {{ relation }} where {{ vitals.newly_loaded(name) }}
+            )
+            {%- endfor %}
+            union all
+            select {{ vitals.business_date('min(jobs.created_at)') }} as affected_day
+            from {{ ref('summarization_jobs') }} as jobs
+            where jobs.job_id in (
+                select coalesce(events.note_id, events.request_id, events.event_id)
+                from {{ ref('stg_app__events') }} as events
+                where
+                    events.occurred_at > {{ previous_as_of }}
+                    or events.event_id in (
+                        select {{ vitals.normalize_id('event_id') }} from {{ source('app', 'events_big') }}
+                        where {{ vitals.newly_loaded('metrics_daily@events_big') }}
+                    )
+            )
+            union all
+            select {{ vitals.business_date('min(jobs.created_at)') }} as affected_day
+            from {{ ref('summarization_jobs') }} as jobs
+            inner join {{ ref('stg_sentry__errors') }} as errors
+                on jobs.request_id = errors.tag_request_id or jobs.note_id = errors.tag_note_id
+            where
+                errors.created_at > {{ previous_as_of }}
+                or errors.error_id in (
+                    select {{ vitals.normalize_id('event_id') }} from {{ source('sentry', 'sentry_errors_big') }}
+                    where {{ vitals.newly_loaded('metrics_daily@sentry_errors_big') }}
+                )
+            {%- for name, relation in vitals.metrics_whole_sources() %}
+            union all
+            select cast('1900-01-01' as date) as affected_day
+            where exists (select 1 from {{ relation }} where {{ vitals.newly_loaded(name) }})
             {%- endfor %}
         ) as affected
     )

@@ -1,10 +1,17 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='job_id',
+        pre_hook="{{ vitals.marks_pre_hook(vitals.jobs_marks()) }}",
+        post_hook="{{ vitals.marks_post_hook(vitals.jobs_marks()) }}",
         indexes=[
-            {'columns': ['job_id'], 'unique': true},
+            {'columns': ['job_id'], 'unique': target.type != 'duckdb'},
         ],
     )
 }}
+-- depends_on: {{ source('app', 'events_big') }}
+-- depends_on: {{ source('sentry', 'sentry_errors_big') }}
 
 with
 
@@ -34,7 +41,12 @@ submits as (
             order by occurred_at, event_id
         ) as submit_rank
     from events
-    where event_name = 'note_submit'
+    where
+        event_name = 'note_submit'
+        {%- if vitals.builds_incrementally() and this is not none and is_incremental() %}
+            -- an incremental build recomputes the jobs that changed (macro changed_job_ids)
+            and coalesce(note_id, request_id, event_id) in ({{ vitals.changed_job_ids('events', 'errors') }})
+        {%- endif %}
 ),
 
 jobs_started as (

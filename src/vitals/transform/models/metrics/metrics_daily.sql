@@ -1,7 +1,8 @@
 {#-
     Every daily metric at global, org and provider grain over the whole history, in long form.
-    Incremental on DuckDB and PostgreSQL: a build deletes the days from the first affected day on
-    (macro metrics_affected_from) and inserts them again from the domain models; Spark rebuilds it.
+    Incremental on DuckDB and PostgreSQL: a build recomputes the days from the first affected day on
+    (macro metrics_affected_from, read from this table before it changes) and replaces those whole days
+    (delete+insert keyed on metric_date); Spark rebuilds it.
 -#}
 {% set domain_models = [
     ref('metrics_daily__kpi'),
@@ -18,14 +19,21 @@
 {{
     config(
         materialized='incremental' if incremental else 'table',
-        incremental_strategy='append' if incremental else none,
-        pre_hook=(
-            "{% if is_incremental() %}delete from {{ this }} where metric_date >= "
-            ~ "{{ vitals.metrics_affected_from() }}{% endif %}"
-        ),
+        incremental_strategy='delete+insert' if incremental else none,
+        unique_key='metric_date' if incremental else none,
+        pre_hook="{{ vitals.marks_pre_hook(vitals.metrics_marks()) }}",
+        post_hook="{{ vitals.marks_post_hook(vitals.metrics_marks()) }}",
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
     )
 }}
+-- depends_on: {{ ref('summarization_jobs') }}
+-- depends_on: {{ source('stripe_raw', 'stripe_objects') }}
+-- depends_on: {{ source('stripe_raw', 'stripe_subscription_items') }}
+-- depends_on: {{ source('reference', 'currency_rates') }}
+-- depends_on: {{ source('app', 'events_big') }}
+-- depends_on: {{ source('sentry', 'sentry_errors_big') }}
+-- depends_on: {{ source('stripe', 'stripe_billing_big') }}
+-- depends_on: {{ source('nps', 'nps_responses') }}
 
 with
 

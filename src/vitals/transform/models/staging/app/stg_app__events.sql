@@ -1,7 +1,19 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+        pre_hook=[
+            "{{ vitals.state_row_sql() }}",
+            "{{ vitals.read_mark_sql(source('app', 'events_big')) }}",
+        ],
+        post_hook=[
+            "{{ vitals.pending_insert_sql(source('app', 'events_big'), 'event_id', 'occurred_at') }}",
+            "{{ vitals.pending_prune_sql() }}",
+            "{{ vitals.state_advance_sql() }}",
+        ],
         indexes=[
-            {'columns': ['event_id'], 'unique': true},
+            {'columns': ['event_id'], 'unique': vitals.builds_incrementally() and target.type != 'duckdb'},
             {'columns': ['org_id', 'session_id']},
         ],
     )
@@ -10,7 +22,9 @@
 with
 
 source as (
+    -- on an incremental build, every raw copy of the ids that changed since the last one
     select * from {{ source('app', 'events_big') }}
+    where {{ vitals.changed_rows_filter(source('app', 'events_big'), 'event_id') }}
 ),
 
 cleaned as (

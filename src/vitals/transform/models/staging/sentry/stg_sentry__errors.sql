@@ -1,7 +1,19 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='error_id',
+        pre_hook=[
+            "{{ vitals.state_row_sql() }}",
+            "{{ vitals.read_mark_sql(source('sentry', 'sentry_errors_big')) }}",
+        ],
+        post_hook=[
+            "{{ vitals.pending_insert_sql(source('sentry', 'sentry_errors_big'), 'event_id', 'created_at') }}",
+            "{{ vitals.pending_prune_sql() }}",
+            "{{ vitals.state_advance_sql() }}",
+        ],
         indexes=[
-            {'columns': ['error_id'], 'unique': true},
+            {'columns': ['error_id'], 'unique': vitals.builds_incrementally() and target.type != 'duckdb'},
             {'columns': ['tag_request_id']},
             {'columns': ['tag_note_id']},
         ],
@@ -11,7 +23,9 @@
 with
 
 source as (
+    -- on an incremental build, every raw copy of the ids that changed since the last one
     select * from {{ source('sentry', 'sentry_errors_big') }}
+    where {{ vitals.changed_rows_filter(source('sentry', 'sentry_errors_big'), 'event_id') }}
 ),
 
 cleaned as (

@@ -1,7 +1,19 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='invoice_id',
+        pre_hook=[
+            "{{ vitals.state_row_sql() }}",
+            "{{ vitals.read_mark_sql(source('stripe', 'stripe_billing_big')) }}",
+        ],
+        post_hook=[
+            "{{ vitals.pending_insert_sql(source('stripe', 'stripe_billing_big'), 'invoice_id', 'period_start', 'text') }}",
+            "{{ vitals.pending_prune_sql() }}",
+            "{{ vitals.state_advance_sql() }}",
+        ],
         indexes=[
-            {'columns': ['invoice_id'], 'unique': true},
+            {'columns': ['invoice_id'], 'unique': vitals.builds_incrementally() and target.type != 'duckdb'},
             {'columns': ['org_id', 'period_start']},
         ],
     )
@@ -10,7 +22,9 @@
 with
 
 source as (
+    -- on an incremental build, every raw copy of the ids that changed since the last one
     select * from {{ source('stripe', 'stripe_billing_big') }}
+    where {{ vitals.changed_rows_filter(source('stripe', 'stripe_billing_big'), 'invoice_id', 'text') }}
 ),
 
 cleaned as (
