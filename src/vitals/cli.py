@@ -274,10 +274,14 @@ def _owning_server(settings: Settings) -> Any:
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:
-    """Run the dbt build with a progress line per model."""
+    """Flatten the stored webhook deliveries not flattened yet, then run the dbt build with a progress line
+    per model."""
+    from vitals.stored_deliveries import flatten_stored
     from vitals.warehouse.dbt import build as run_build
 
     with _friendly_errors(), console.status("building models...") as status:
+        status.update("flattening stored webhook deliveries...")
+        flatten_stored(settings, repair=True)
 
         def on_node(name: str, state: str, seconds: float) -> None:
             status.update(f"building models... {name} {state} ({seconds:.1f} s)")
@@ -819,7 +823,7 @@ def _token_audit(warehouse: Any, action: str, target: str, detail: str) -> None:
 
 @tokens_app.command("create")
 def tokens_create(
-    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer or org.")],
+    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer, org or ingest (posts events only).")],
     org: Annotated[str | None, typer.Option(help="The org an org token reads (required for --role org).")] = None,
     name: Annotated[str | None, typer.Option(help="A name to list and revoke it by (default: role-<id>).")] = None,
 ) -> None:
@@ -889,7 +893,16 @@ def _serve(settings: Settings, host: str | None, port: int | None, access_log: b
         from vitals.warehouse.connect import open_warehouse
 
         open_warehouse(settings).close()  # a locked DuckDB file is reported here, before the server starts
-    uvicorn.run(application, host=host, port=port, log_level="info", access_log=access_log)
+    proxies = settings.serve.trusted_proxies.strip()
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        proxy_headers=bool(proxies),  # uvicorn would otherwise believe X-Forwarded-For from loopback
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 def main() -> None:  # pragma: no cover - entry point

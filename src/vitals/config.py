@@ -6,6 +6,7 @@ Precedence (highest first): explicit keyword arguments, ``VITALS_*`` environment
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -136,6 +137,8 @@ class HealthSettings(BaseModel):
         if unknown:
             raise ValueError(f"unknown health component(s) {unknown}; known: {list(HEALTH_WEIGHTS)}")
         merged = {**HEALTH_WEIGHTS, **value}
+        if not all(math.isfinite(weight) for weight in merged.values()):
+            raise ValueError("a health weight is not a finite number")
         if any(weight < 0 for weight in merged.values()):
             raise ValueError("a health weight is negative")
         if sum(merged.values()) <= 0:

@@ -1,5 +1,6 @@
-"""What every webhook receiver shares: reading a bounded body, the coalescing background flatten, and a
-settings source for comma-separated signing secrets given in one environment variable."""
+"""What every webhook receiver shares: reading a bounded body, the coalescing background flatten, the repair
+of a DuckDB index after a crash, and a settings source for comma-separated signing secrets given in one
+environment variable."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from starlette.requests import Request
+from starlette.responses import Response
+
+if TYPE_CHECKING:  # vitals.warehouse imports the settings, which import this module
+    from vitals.warehouse.base import Warehouse
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -31,6 +36,12 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge
     return bytes(body)
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The exception handler of ``ClientDisconnect``: the client left mid-body, nobody reads the answer;
+    no traceback is logged (an app registers it with ``add_exception_handler``)."""
+    return Response(status_code=400)
 
 
 class CoalescingRunner:
@@ -57,6 +68,29 @@ class CoalescingRunner:
                 return
             finally:
                 self._lock.release()
+
+
+def rebuild_duckdb_index(
+    warehouse: Warehouse, schema: str, table: str, index: str, column: str, *, unique: bool
+) -> int:
+    """Drop and create an index of a DuckDB table again; the duplicate rows removed (first stored kept).
+
+    DuckDB 1.5 loses the index entries of the rows it replays from its write-ahead log after a crash once
+    that first connection checkpoints: from then on a lookup by the column misses those rows and the unique
+    constraint no longer holds for them. The receivers look deliveries up by key (duplicate checks, the
+    flatten), so the index is rebuilt whenever a crash may have happened (start-up, `vitals build`).
+    Other engines: nothing to do."""
+    if warehouse.engine != "duckdb" or not warehouse.table_exists(schema, table):
+        return 0
+    name = f"{schema}.{table}"
+    warehouse.execute(f"drop index if exists {schema}.{index}")
+    removed = 0
+    if unique:
+        before = int(warehouse.query(f"select count(*) from {name}")[0][0])
+        warehouse.execute(f"delete from {name} where rowid not in (select min(rowid) from {name} group by {column})")
+        removed = before - int(warehouse.query(f"select count(*) from {name}")[0][0])
+    warehouse.execute(f"create {'unique ' if unique else ''}index {index} on {name} ({column})")
+    return removed
 
 
 class SecretsEnvSource(PydanticBaseSettingsSource):

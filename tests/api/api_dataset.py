@@ -25,7 +25,7 @@ MODELS = [
     "mart_revenue_cohorts",
     "mart_revenue_mrr_daily",
 ]
-ROLES = ("admin", "analyst", "cs", "sales", "viewer", "org")
+ROLES = ("admin", "analyst", "cs", "sales", "viewer", "org", "ingest")
 
 __all__ = ["OA", "OB", "Api", "built_api"]
 

@@ -14,7 +14,7 @@ from vitals.api.tokens import TOKEN_PREFIX, TokenStore
 from vitals.cli import app
 from vitals.warehouse import open_warehouse
 
-ALL = set(ROLES)
+ALL = set(ROLES) - {"ingest"}  # ingest tokens post events and read nothing
 ORG_READERS = ALL - {"viewer"}
 EXPORTERS = {"admin", "analyst", "org"}
 ADMIN = {"admin"}
@@ -132,3 +132,19 @@ def test_cli_creates_prints_once_lists_and_revokes(duck_api: Api) -> None:
         actions = {r[0] for r in warehouse.query("select action from api.audit_log where token_name = 'cli'")}
         assert TokenStore(warehouse).verify(secret) is None
     assert {"token.create", "token.revoke"} <= actions
+
+
+def test_cli_creates_an_ingest_token_that_posts_events_and_reads_nothing(duck_api: Api) -> None:
+    from vitals.server.token_gate import Refusal, TokenGate
+
+    created = CliRunner().invoke(
+        app, ["tokens", "create", "--role", "ingest", "--name", "cli-ingest"], env=cli_env(duck_api.settings)
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    gate = TokenGate(duck_api.settings)
+    allowed = gate.check(f"Bearer {secret}", "ingest")
+    assert not isinstance(allowed, Refusal) and allowed.role == "ingest"
+    status = gate.check(f"Bearer {secret}", "operations")
+    assert isinstance(status, Refusal) and status.status == 403
+    assert duck_api.client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {secret}"}).status_code == 403

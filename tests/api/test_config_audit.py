@@ -90,3 +90,25 @@ def test_org_level_reads_are_audited_global_ones_are_not(duck_api: Api) -> None:
     page = duck_api.client.get("/api/v1/audit", params={"limit": 2}, headers=admin).json()
     assert len(page["items"]) == 2 and page["total"] >= 4
     assert page["items"][0]["at"] >= page["items"][1]["at"]
+
+
+def test_non_finite_numbers_are_refused_and_nothing_is_stored(duck_api: Api) -> None:
+    admin = {**duck_api.headers("admin"), "Content-Type": "application/json"}
+    before = duck_api.client.get("/api/v1/config", headers=admin).json()
+    rule = next(iter(before["config"]["alert_thresholds"]))
+    for body in (
+        '{"health_weights": {"engagement": NaN}}',
+        '{"health_weights": {"engagement": 1e309}}',
+        '{"alert_thresholds": {"' + rule + '": NaN}}',
+        '{"alert_thresholds": {"' + rule + '": -Infinity}}',
+        '{"alert_thresholds": {"' + rule + '": 1e309}}',
+    ):
+        response = duck_api.client.patch("/api/v1/config", content=body, headers=admin)
+        assert response.status_code in (400, 422), (body, response.text)
+        assert "finite" in response.text, response.text
+    # nothing was stored, and every reader still answers
+    assert duck_api.client.get("/api/v1/config", headers=admin).json()["version"] == before["version"]
+    assert duck_api.client.get("/api/v1/config/versions", headers=admin).status_code == 200
+    assert duck_api.client.get("/api/v1/alerts/rules", headers=admin).status_code == 200
+    fine = duck_api.client.patch("/api/v1/config", json={"alert_thresholds": {rule: 0.25}}, headers=admin)
+    assert fine.status_code == 200, fine.text

@@ -112,3 +112,41 @@ def test_an_unbuilt_warehouse_says_run_vitals_build(tmp_path: Path) -> None:
     assert client.get("/?to=someday").status_code == 400
     assert client.get("/static/vendor/chart.umd.min.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/static/../router.py").status_code == 404
+
+
+def test_pages_forbid_framing_and_foreign_scripts_and_logins_check_the_scheme(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    with open_warehouse(settings) as warehouse:
+        _, secret = TokenStore(warehouse).create("admin", name="a")
+    app = FastAPI()
+    app.include_router(create_dashboard_router(settings))
+    client = TestClient(app, base_url="https://dash.example")
+    for path in ("/login", "/", "/static/dashboard.css"):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.headers["x-frame-options"] == "DENY", path
+        policy = answer.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy, path
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    # the same host over another scheme is another origin (a page served over plain http posting here)
+    refused = client.post("/login", data={"token": secret}, headers={"origin": "http://dash.example"})
+    assert refused.status_code == 403
+    logged = client.post(
+        "/login", data={"token": secret}, headers={"origin": "https://dash.example"}, follow_redirects=False
+    )
+    assert logged.status_code == 303
+
+
+def test_a_new_login_ends_the_session_the_browser_had(tmp_path: Path) -> None:
+    settings = make_settings("duckdb", tmp_path)
+    with open_warehouse(settings) as warehouse:
+        _, secret = TokenStore(warehouse).create("admin", name="a")
+    app = FastAPI()
+    app.include_router(create_dashboard_router(settings))
+    client = TestClient(app)
+    for _ in range(3):
+        assert client.post("/login", data={"token": secret}, follow_redirects=False).status_code == 303
+    first = client.cookies.get("vitals_session")
+    assert client.post("/login", data={"token": secret}, follow_redirects=False).status_code == 303
+    with open_warehouse(settings) as warehouse:
+        assert warehouse.query("select count(*) from api.dashboard_sessions") == [(1,)]
+        assert SessionStore(warehouse).resolve(first) is None

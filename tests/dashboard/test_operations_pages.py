@@ -108,7 +108,8 @@ def test_data_health_per_source_and_builds(browser: Browser, served: Served, das
         assert row.locator("td[data-key=duplicates_dropped]").get_attribute("data-value") == str(duplicates)
         assert row.locator("td[data-key=invalid_id_rows]").get_attribute("data-value") == str(invalid)
     # live freshness is the server's /api/v1/status
-    status = httpx.get(f"{served.url}/api/v1/status", timeout=30).json()
+    admin = {"Authorization": f"Bearer {served.tokens['admin']}"}
+    status = httpx.get(f"{served.url}/api/v1/status", headers=admin, timeout=30).json()
     for name, source in status["sources"].items():
         if source["newest_row_loaded_at"]:
             row = page.locator("table[data-table=sources] tbody tr", has=page.locator(f"td[data-value='{name}']"))

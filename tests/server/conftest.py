@@ -58,9 +58,14 @@ class ServerProcess:
             **{f"VITALS_SERVE__{k.upper()}": str(v) for k, v in serve.items()},
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.ingest_token = ""
+        self.admin_token = ""
 
     def start(self) -> ServerProcess:
-        """Start the server and wait until /readyz says ready."""
+        """Make an ingest and an admin token (the server owns the file once started), start the server and
+        wait until /readyz says ready."""
+        if not self.ingest_token:
+            self.ingest_token, self.admin_token = make_tokens(self.settings, f"srv{self.port}")
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "vitals", "serve", "--port", str(self.port)],
@@ -80,16 +85,22 @@ class ServerProcess:
         except httpx.HTTPError:
             return False
 
+    @property
+    def ingest_headers(self) -> dict[str, str]:
+        """The Authorization header of the ingest token."""
+        return {"Authorization": f"Bearer {self.ingest_token}"}
+
     def status(self) -> dict[str, Any]:
-        """GET /api/v1/status."""
-        response = httpx.get(self.url + "/api/v1/status", timeout=30.0)
+        """GET /api/v1/status (as admin)."""
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        response = httpx.get(self.url + "/api/v1/status", headers=headers, timeout=30.0)
         assert response.status_code == 200, response.text
         return dict(response.json())
 
     def post_events(self, events: list[Any], client: httpx.Client | None = None) -> httpx.Response:
-        """POST /ingest/events."""
+        """POST /ingest/events with the ingest token."""
         poster = client or httpx
-        return poster.post(self.url + "/ingest/events", json=events, timeout=30.0)
+        return poster.post(self.url + "/ingest/events", json=events, headers=self.ingest_headers, timeout=30.0)
 
     def wait_applied(self) -> dict[str, Any]:
         """Wait until no journalled batch is pending; return the status."""
@@ -115,6 +126,19 @@ class ServerProcess:
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+
+def make_tokens(settings: Settings, prefix: str) -> tuple[str, str]:
+    """A new ingest token and a new admin token in the warehouse of ``settings`` (their secrets)."""
+    from vitals.api.tokens import TokenStore
+    from vitals.warehouse import open_warehouse
+
+    suffix = os.urandom(3).hex()
+    with open_warehouse(settings) as warehouse:
+        store = TokenStore(warehouse)
+        ingest = store.create("ingest", name=f"{prefix}-ingest-{suffix}")[1]
+        admin = store.create("admin", name=f"{prefix}-admin-{suffix}")[1]
+    return ingest, admin
 
 
 ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]

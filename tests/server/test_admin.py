@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+from pydantic import SecretStr
 
 from tests.server.conftest import ADMIN_SECRET, ServerProcess, event
 from vitals.config import Settings
 from vitals.ingest.contracts import EVENTS
+from vitals.server.app import create_app
 from vitals.warehouse import open_warehouse
 
 
@@ -85,3 +91,78 @@ def test_admin_endpoints_are_disabled_without_a_secret(duckdb_settings: Settings
         assert "serve.admin_secret" in response.json()["detail"]
     finally:
         server.stop()
+
+
+def _asgi_post(app: Any, path: str, size: int, authorization: str | None) -> tuple[int, dict[str, Any], int]:
+    """POST ``size`` bytes of JSON in 64 KiB chunks straight through ASGI: (status, answer, bytes the app read)."""
+    chunk = 65_536
+    sent = 0
+    answer: dict[str, Any] = {}
+    headers = [(b"content-type", b"application/json")]
+    if authorization:
+        headers.append((b"authorization", authorization.encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "app": app,
+    }
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        part = min(chunk, size - sent)
+        sent += part
+        return {"type": "http.request", "body": b" " * part, "more_body": sent < size}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] = answer.get("body", b"") + message.get("body", b"")
+
+    asyncio.run(app(scope, receive, send))
+    return answer["status"], json.loads(answer["body"]), sent
+
+
+@pytest.mark.parametrize("secret", ["", ADMIN_SECRET])
+def test_admin_routes_refuse_before_reading_and_bound_the_body(duckdb_settings: Settings, secret: str) -> None:
+    serve = duckdb_settings.serve.model_copy(update={"admin_secret": SecretStr(secret)})
+    app = create_app(duckdb_settings.model_copy(update={"serve": serve}), routers=[])
+    fifty_mb = 50 * 1024 * 1024
+    for path in ("/api/v1/admin/build", "/api/v1/admin/load"):
+        for authorization in (None, "Bearer wrong"):
+            status, answer, read = _asgi_post(app, path, fifty_mb, authorization)
+            assert status == (401 if secret else 503), answer
+            assert read <= 65_536, f"{read} bytes read before refusing"
+    if secret:  # a valid token: the body is read, but only up to api.max_body_bytes
+        status, answer, read = _asgi_post(app, "/api/v1/admin/load", fifty_mb, f"Bearer {secret}")
+        limit = duckdb_settings.api.max_body_bytes
+        assert status == 413 and str(limit) in answer["detail"]
+        assert read <= limit + 65_536
+
+
+@pytest.mark.parametrize(("proxies", "recorded"), [("", "127.0.0.1"), ("127.0.0.1", "203.0.113.9")])
+def test_forwarded_for_is_believed_only_from_a_configured_proxy(
+    duckdb_settings: Settings, tmp_path: Path, proxies: str, recorded: str
+) -> None:
+    server = ServerProcess(duckdb_settings, tmp_path, trusted_proxies=proxies).start()
+    admin = {"Authorization": f"Bearer {server.admin_token}"}
+    try:
+        made = httpx.post(
+            server.url + "/api/v1/tokens",
+            json={"role": "viewer", "name": "made-behind-a-proxy"},
+            headers={**admin, "X-Forwarded-For": "203.0.113.9"},
+        )
+        assert made.status_code == 201, made.text
+        audit = httpx.get(server.url + "/api/v1/audit", params={"action": "token.create"}, headers=admin).json()
+    finally:
+        server.stop()
+    assert [e["client"] for e in audit["items"] if e["target"] == "made-behind-a-proxy"] == [recorded]

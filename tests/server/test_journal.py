@@ -97,7 +97,7 @@ def test_not_ready_until_the_journal_is_replayed(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from tests.conftest import make_settings
-    from tests.server.conftest import event, wait_for
+    from tests.server.conftest import event, make_tokens, wait_for
     from vitals.server.app import create_app
     from vitals.server.runtime import journal_dir
 
@@ -107,15 +107,18 @@ def test_not_ready_until_the_journal_is_replayed(tmp_path: Path) -> None:
     earlier.open()
     earlier.submit(JournalRecord("b-broken", "no_such_table", "2026-12-01T10:00:00.000000Z", [["x"]])).result(10)
     earlier.close()
+    ingest, admin = make_tokens(settings, "journal")
     with TestClient(create_app(settings, routers=[])) as client:
         assert client.get("/healthz").status_code == 200
         not_ready = wait_for(
             "the replay error", lambda: "no_such_table" in (r := client.get("/readyz")).json().get("reason", "") and r
         )
         assert not_ready.status_code == 503
-        refused = client.post("/ingest/events", json=[event("evt-early")])
+        refused = client.post(
+            "/ingest/events", json=[event("evt-early")], headers={"Authorization": f"Bearer {ingest}"}
+        )
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
-        assert client.get("/api/v1/status").json()["ready"] is False
+        assert client.get("/api/v1/status", headers={"Authorization": f"Bearer {admin}"}).json()["ready"] is False
 
 
 @pytest.mark.parametrize(("segment_bytes", "kept"), [(600, 0), (1 << 20, 12)])

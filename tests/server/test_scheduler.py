@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_settings
-from tests.server.conftest import ServerProcess, wait_for
+from tests.server.conftest import ServerProcess, make_tokens, wait_for
 from vitals.config import Settings
 from vitals.server import hooks
 from vitals.server.app import create_app
@@ -132,11 +132,12 @@ def test_alert_hooks_run_on_schedule_in_the_server(tmp_path: Path) -> None:
             raise ValueError("rule table missing")
 
     settings = make_settings("duckdb", tmp_path, serve={"alerts_interval_minutes": 0.0002})
+    admin = {"Authorization": f"Bearer {make_tokens(settings, 'sched')[1]}"}
     hooks.alerts.register(evaluate)
     try:
         with TestClient(create_app(settings, routers=[])) as client:
             wait_for("two alert evaluations", lambda: len(calls) >= 2)
-            jobs = client.get("/api/v1/status").json()["jobs"]
+            jobs = client.get("/api/v1/status", headers=admin).json()["jobs"]
     finally:
         hooks.alerts.unregister(evaluate)
     assert calls[0] is settings

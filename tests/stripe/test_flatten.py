@@ -294,3 +294,23 @@ def test_fixture_objects_flatten_without_errors() -> None:
         assert row["status"] == "draft"
         assert row["mrr_cents"] == "0"  # a one-time invoice item line (old) / an invoice-item proration (new)
         assert len(subscription_item_rows(snap, StripeSettings(), {})) == 1
+
+
+def test_an_object_of_an_unexpected_shape_is_skipped_not_fatal() -> None:
+    # signed and stored, but not shaped like anything Stripe sends: it must not stop every other row
+    good = d.new_invoice(
+        "in_good", "cus_x", None, [], status="paid", created="2026-01-01 00:00:00", subtotal=100, tax=0
+    )
+    bad_sub = {"id": "sub_bad", "object": "subscription", "customer": "cus_x", "items": {"data": [[1, 2]]}}
+    snapshot = Snapshot.of(
+        [
+            state(good, "2026-01-01 00:00:00"),
+            state(bad_sub, "2026-01-01 00:00:00"),
+        ]
+    )
+    skipped: list[str] = []
+    rows = invoice_rows(snapshot, StripeSettings(), {}, skipped)
+    items = subscription_item_rows(snapshot, StripeSettings(), {}, skipped)
+    assert [r["invoice_id"] for r in rows] == ["in_good"]
+    assert items == []
+    assert skipped == ["sub_bad"]

@@ -148,6 +148,16 @@ def test_stale_timestamp_is_rejected(client: TestClient, settings: d.StripeTestS
     assert post(client, body, d.sign(body, at=int(time.time()) - 200)).status_code == 200
 
 
+def test_future_timestamp_is_rejected(client: TestClient, settings: d.StripeTestSettings) -> None:
+    body = body_of(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_1")
+    # signed for a day ahead with the right secret: replayable for a day, so refused
+    assert post(client, body, d.sign(body, at=int(time.time()) + 86_400)).status_code == 400
+    assert post(client, body, d.sign(body, at=int(time.time()) + 301)).status_code == 400
+    assert counts(settings) == (0, 0)
+    # a clock a little ahead is inside the tolerance
+    assert post(client, body, d.sign(body, at=int(time.time()) + 60)).status_code == 200
+
+
 def test_tolerance_setting(tmp_path: Path) -> None:
     settings = d.make_settings(tmp_path, webhook_tolerance_seconds=30, flatten_on_webhook=False)
     body = body_of(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_1")
@@ -257,3 +267,19 @@ def test_store_is_transactional(settings: d.StripeTestSettings, monkeypatch: pyt
         with pytest.raises(RuntimeError):
             store.store_event(warehouse, json.dumps(event), event)
     assert counts(settings) == (0, 0)
+
+
+def test_times_out_of_range_are_a_400_or_no_time(client: TestClient, settings: d.StripeTestSettings) -> None:
+    # an event created before 1970 or after 9999 is refused (it was a 500, so Stripe would retry it forever)
+    body = json.dumps({**d.event(INVOICE, "invoice.finalized", "2026-10-01 00:05:00", "evt_old"), "created": -(2**39)})
+    answer = post(client, body, d.sign(body))
+    assert answer.status_code == 400 and "out of range" in answer.json()["error"]
+    # an object of a shape Stripe never sends (a list where it sends an object) is refused, not a 500
+    broken = {**INVOICE, "status_transitions": [1]}
+    body = body_of(broken, "invoice.finalized", "2026-10-01 00:05:00", "evt_broken")
+    answer = post(client, body, d.sign(body))
+    assert answer.status_code == 400 and "shaped" in answer.json()["error"]
+    # an object's own time out of range is no time at all: the event is stored
+    odd = {**INVOICE, "status_transitions": {**INVOICE["status_transitions"], "finalized_at": 10**13}}
+    body = body_of(odd, "invoice.finalized", "2026-10-01 00:05:00", "evt_odd")
+    assert post(client, body, d.sign(body)).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.requests import ClientDisconnect
 
 from vitals.api.auth import ApiContext, WarehouseFactory, bind_context
 from vitals.api.models import Error
@@ -13,6 +14,7 @@ from vitals.api.routes import alerts, audit, catalog, cohorts, config, exports, 
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
+from vitals.webhook_support import client_gone
 
 PREFIX = "/api/v1"
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -50,4 +52,5 @@ def create_app(settings: Settings, connect: WarehouseFactory | None = None) -> F
         openapi_url="/openapi.json",
     )
     app.include_router(create_api_router(settings, connect))
+    app.add_exception_handler(ClientDisconnect, client_gone)
     return app

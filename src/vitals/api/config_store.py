@@ -22,9 +22,9 @@ from vitals.warehouse.base import Warehouse
 
 
 class EditableConfig(BaseModel):
-    """The configuration the API reads and changes."""
+    """The configuration the API reads and changes (every number finite: NaN and infinities are refused)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     timezone: str = Field(description="Business time zone (IANA name) every day/week/month bucket is taken in.")
     health_weights: dict[str, float] = Field(description="Health score component weights (normalized by their sum).")
@@ -34,9 +34,10 @@ class EditableConfig(BaseModel):
 
 
 class ConfigPatch(BaseModel):
-    """A change: only the fields given change. In ``alert_thresholds`` a null value restores the rule's own."""
+    """A change: only the fields given change. In ``alert_thresholds`` a null value restores the rule's own.
+    Numbers must be finite (``NaN``, ``Infinity`` and overflowing literals such as ``1e309`` are refused)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     timezone: str | None = Field(default=None, max_length=64)
     health_weights: dict[str, float] | None = Field(default=None, max_length=5)
@@ -128,11 +129,16 @@ class ConfigStore:
                 )
             for name, value in patch.alert_thresholds.items():
                 merged.alert_thresholds[name] = rules[name].condition.value if value is None else value  # type: ignore[union-attr]
+        stored = merged.model_dump_json()
+        try:  # what is stored must read back: never store a version the readers would fail on
+            EditableConfig.model_validate_json(stored)
+        except ValidationError as exc:
+            raise BadRequest(f"the changed configuration is invalid: {_messages(exc)}") from None
         version = current.version + 1
         self.wh.execute(
             f"insert into {SCHEMA}.config_versions (version, created_at, token_name, changes, config) "
             "values (?, ?, ?, ?, ?)",
-            [version, utc_now(), token_name, json.dumps(changes, sort_keys=True), merged.model_dump_json()],
+            [version, utc_now(), token_name, json.dumps(changes, sort_keys=True), stored],
         )
         return self.current()
 

@@ -1,4 +1,5 @@
-"""The route class of every API route: a bounded request body, and vitals' errors as clear 4xx/5xx.
+"""The route class of every API route: a bounded request body (JSON without non-finite numbers or deep
+nesting), and vitals' errors as clear 4xx/5xx.
 
 It travels with the routes when the router is included in another app (exception handlers and
 middleware would not), so the server that mounts the API gets the same behaviour.
@@ -15,10 +16,12 @@ import psycopg.errors
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from vitals.api.scope import BadRequest, Forbidden, NotFound
 from vitals.api.settings import ApiSettings
 from vitals.api.tokens import TokenError
+from vitals.json_body import JsonBodyError, NotJson, parse_json
 from vitals.metrics.catalog import CatalogError
 from vitals.warehouse.base import WarehouseError, WarehouseLockedError
 from vitals.webhook_support import BodyTooLarge, read_body
@@ -52,8 +55,13 @@ class ApiRoute(APIRoute):
             if request.method in {"POST", "PUT", "PATCH"}:
                 try:
                     request._body = await read_body(request, self._max_body())
+                except ClientDisconnect:  # the client left mid-body: nobody to answer, nothing to log
+                    return Response(status_code=400)
                 except BodyTooLarge:
                     return JSONResponse({"detail": f"request body larger than {self._max_body()} bytes"}, 413)
+                problem = _json_problem(request)
+                if problem is not None:
+                    return JSONResponse({"detail": problem}, 400)
             try:
                 return await handler(request)
             except (duckdb.CatalogException, psycopg.errors.UndefinedTable) as exc:
@@ -67,3 +75,18 @@ class ApiRoute(APIRoute):
                 return JSONResponse({"detail": str(exc)}, status)
 
         return bounded
+
+
+def _json_problem(request: Request) -> str | None:
+    """Why a JSON body must be refused before the framework parses it (non-finite numbers, too deep a
+    nesting), or None. A body that is not JSON at all is left to the framework's own 422."""
+    body: bytes = request._body
+    if not body.strip() or "json" not in request.headers.get("content-type", "json"):
+        return None
+    try:
+        parse_json(body)
+    except NotJson:
+        return None
+    except JsonBodyError as exc:
+        return str(exc)
+    return None

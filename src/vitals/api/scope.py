@@ -35,6 +35,7 @@ Feature = Literal[
     "alerts",
     "silences",
     "operations",
+    "ingest",
 ]
 Kind = Literal["org", "long", "global"]
 
@@ -45,10 +46,12 @@ ROLE_FEATURES: dict[str, frozenset[str]] = {
     "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),
     "viewer": frozenset({"catalog", "global_metrics", "alerts"}),
     "org": frozenset({"catalog", "org_metrics", "exports", "alerts"}),
+    "ingest": frozenset({"ingest"}),
 }
 """What each role may do. ``org`` tokens read (and export) the rows of their own org only; ``silences``
 (silencing alerts) is for admin and cs. ``operations`` is the service's own state (data health per source,
-builds and their errors: the dashboard's data health page)."""
+builds and their errors: ``GET /api/v1/status`` and the dashboard's data health page). ``ingest`` is posting
+events to ``POST /ingest/events``: ``ingest`` tokens may do that and read nothing; admin tokens may too."""
 
 
 class Forbidden(VitalsError):

@@ -14,7 +14,8 @@ from vitals.api.tables import SCHEMA, ensure_api_tables, utc_now
 from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
-Role = Literal["admin", "analyst", "cs", "sales", "viewer", "org"]
+Role = Literal["admin", "analyst", "cs", "sales", "viewer", "org", "ingest"]
+"""``ingest`` tokens post events to ``POST /ingest/events`` and read nothing."""
 ROLES: tuple[str, ...] = get_args(Role)
 TOKEN_PREFIX = "vt_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")

@@ -3,12 +3,14 @@
 1. A `vitals serve` process is started on a free loopback port with a fresh warehouse (DuckDB file under
    the bench directory, or a fresh PostgreSQL database) and a short build interval.
 2. Load: ``processes`` × ``threads`` keep-alive HTTP clients post one-event batches to
-   ``POST /ingest/events`` for ``seconds``; every 200 is an acknowledged (journalled, fsync'd) request.
-   Reported: acknowledged requests/s, p50 and p99 latency (ms), and refusals.
+   ``POST /ingest/events`` (with an ingest token made for the run) for ``seconds``; every 200 is an
+   acknowledged (journalled, fsync'd) request. Reported: acknowledged requests/s, p50 and p99 latency
+   (ms), and refusals.
 3. Freshness: one more event (a new org and provider, occurring now) is posted; the time from its
-   acknowledgement to the end of the first scheduled build that started after it is the event-to-metric
-   freshness. The server is then stopped and ``metrics_daily`` must show that org's ``dau`` = 1 for today
-   (business day), or the figure is reported as not verified.
+   acknowledgement to the end of the first scheduled build that started after it (read from
+   ``/api/v1/status`` with an analyst token) is the event-to-metric freshness. The server is then stopped
+   and ``metrics_daily`` must show that org's ``dau`` = 1 for today (business day), or the figure is
+   reported as not verified.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -109,6 +112,7 @@ def run_webhook_bench(
         "VITALS_SERVE__ADMIN_SECRET": secret,
     }
     state.mkdir(parents=True, exist_ok=True)
+    tokens = _make_tokens(variables, state)
     log = (state / "serve.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "vitals", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
@@ -116,10 +120,10 @@ def run_webhook_bench(
     try:
         _wait(lambda: _get(url, "/readyz")[0] == 200, 120, "the server to be ready", server)
         say(f"server ready at http://{url}; {processes * threads} clients for {seconds:.0f} s")
-        _post(url, [_event("warmup")])
-        latencies, refused, elapsed = _drive(url, seconds, processes, threads)
+        _post(url, [_event("warmup")], tokens.ingest)
+        latencies, refused, elapsed = _drive(url, seconds, processes, threads, tokens.ingest)
         say(f"load done: {len(latencies):,} acknowledged; measuring freshness")
-        fresh, build_seconds, org_id, day = _freshness(url, settings.timezone, build_interval_minutes, server)
+        fresh, build_seconds, org_id, day = _freshness(url, settings.timezone, build_interval_minutes, server, tokens)
     finally:
         stop(server, signal.SIGTERM, 600)
         log.close()
@@ -147,16 +151,53 @@ def run_webhook_bench(
     return report
 
 
-def _drive(url: str, seconds: float, processes: int, threads: int) -> tuple[list[float], int, float]:
+@dataclass(frozen=True)
+class BenchTokens:
+    """The run's API tokens: one to post events with, one to read the server's status with."""
+
+    ingest: str
+    analyst: str
+
+
+def _make_tokens(variables: dict[str, str], state: Path) -> BenchTokens:
+    """An ingest and an analyst token in the fresh warehouse (made before the server owns it)."""
+    from vitals.api.tokens import TokenStore
+    from vitals.config import load_settings
+    from vitals.warehouse import open_warehouse
+
+    suffix = uuid.uuid4().hex[:6]
+    with _environment({**variables, "VITALS_STATE_DIR": str(state)}), open_warehouse(load_settings()) as warehouse:
+        store = TokenStore(warehouse)
+        ingest = store.create("ingest", name=f"bench-ingest-{suffix}")[1]
+        analyst = store.create("analyst", name=f"bench-status-{suffix}")[1]
+    return BenchTokens(ingest, analyst)
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """``variables`` in ``os.environ`` for the block (restored afterwards)."""
+    saved = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _drive(url: str, seconds: float, processes: int, threads: int, token: str) -> tuple[list[float], int, float]:
     """Run the clients; return every acknowledged latency, the refusals and the measured duration."""
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(drive_worker, url, seconds, threads, n) for n in range(processes)]
+        futures = [pool.submit(drive_worker, url, seconds, threads, n, token) for n in range(processes)]
         results = [f.result() for f in futures]
     latencies = [value for result in results for value in result[0]]
     return latencies, sum(result[1] for result in results), max(result[2] for result in results)
 
 
-def drive_worker(url: str, seconds: float, threads: int, worker: int) -> tuple[list[float], int, float]:
+def drive_worker(url: str, seconds: float, threads: int, worker: int, token: str) -> tuple[list[float], int, float]:
     """One client process: ``threads`` keep-alive connections posting one-event batches until the deadline.
 
     Each connection is a plain socket sending a prepared HTTP/1.1 request (only the event id changes) and
@@ -178,7 +219,7 @@ def drive_worker(url: str, seconds: float, threads: int, worker: int) -> tuple[l
             sequence += 1
             sent = time.perf_counter()
             try:
-                connection = connection or _Connection(host, int(port))
+                connection = connection or _Connection(host, int(port), token)
                 status = connection.post("/ingest/events", body)
             except (OSError, ValueError):
                 failures += 1
@@ -208,8 +249,9 @@ def drive_worker(url: str, seconds: float, threads: int, worker: int) -> tuple[l
 class _Connection:
     """A keep-alive HTTP/1.1 connection that posts JSON and reads the status of each answer."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, token: str) -> None:
         self.host = host
+        self.token = token
         self.sock = socket.create_connection((host, port), timeout=60)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
@@ -218,7 +260,7 @@ class _Connection:
         """Send one request; return the answer's status once its whole body has arrived."""
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
+            f"Authorization: Bearer {self.token}\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         self.sock.sendall(head + body)
         while b"\r\n\r\n" not in self.buffer:
@@ -263,19 +305,19 @@ def _event(event_id: str, org_id: str = BENCH_ORG, provider_id: str | None = Non
 
 
 def _freshness(
-    url: str, timezone: str, interval_minutes: float, server: subprocess.Popen[bytes]
+    url: str, timezone: str, interval_minutes: float, server: subprocess.Popen[bytes], tokens: BenchTokens
 ) -> tuple[float | None, float | None, str, str]:
     """Post a marker event; seconds from its acknowledgement to the end of the first build started after it."""
     org_id = str(uuid.uuid4())
     marker = _event(f"bench-marker-{org_id}", org_id=org_id, provider_id=str(uuid.uuid4()))
-    status, _ = _post(url, [marker])
+    status, _ = _post(url, [marker], tokens.ingest)
     acked = datetime.now(UTC)
     day = acked.astimezone(ZoneInfo(timezone)).date().isoformat()
     if status != 200:
         return None, None, org_id, day
 
     def built() -> dict[str, Any] | None:
-        last = _get(url, "/api/v1/status")[1].get("build", {}).get("last_success")
+        last = _get(url, "/api/v1/status", tokens.analyst)[1].get("build", {}).get("last_success")
         if last and datetime.fromisoformat(last["started_at"]) > acked:
             return dict(last)
         return None
@@ -291,29 +333,24 @@ def _verify(variables: dict[str, str], state: Path, org_id: str, day: str) -> bo
     from vitals.config import load_settings
     from vitals.warehouse import open_warehouse
 
-    saved = {k: os.environ.get(k) for k in (*variables, "VITALS_STATE_DIR")}
-    os.environ.update({**variables, "VITALS_STATE_DIR": str(state)})
-    try:
-        with open_warehouse(load_settings()) as warehouse:
-            rows = warehouse.query(
-                "select value from metrics_daily where metric_name = 'dau' and entity_type = 'org' "
-                "and entity_id = ? and cast(metric_date as varchar) = ?",
-                [org_id, day],
-            )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with _environment({**variables, "VITALS_STATE_DIR": str(state)}), open_warehouse(load_settings()) as warehouse:
+        rows = warehouse.query(
+            "select value from metrics_daily where metric_name = 'dau' and entity_type = 'org' "
+            "and entity_id = ? and cast(metric_date as varchar) = ?",
+            [org_id, day],
+        )
     return bool(rows) and float(rows[0][0]) == 1.0
 
 
-def _request(url: str, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, Any]]:
+def _request(
+    url: str, method: str, path: str, body: bytes | None = None, token: str | None = None
+) -> tuple[int, dict[str, Any]]:
     host, port = url.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         connection.request(method, path, body, headers)
         response = connection.getresponse()
         data = response.read()
@@ -327,12 +364,12 @@ def _request(url: str, method: str, path: str, body: bytes | None = None) -> tup
         return response.status, {}
 
 
-def _get(url: str, path: str) -> tuple[int, dict[str, Any]]:
-    return _request(url, "GET", path)
+def _get(url: str, path: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
+    return _request(url, "GET", path, token=token)
 
 
-def _post(url: str, events: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
-    return _request(url, "POST", "/ingest/events", json.dumps(events).encode())
+def _post(url: str, events: list[dict[str, Any]], token: str) -> tuple[int, dict[str, Any]]:
+    return _request(url, "POST", "/ingest/events", json.dumps(events).encode(), token)
 
 
 def _wait(check: Callable[[], Any], timeout: float, what: str, server: subprocess.Popen[bytes]) -> Any:

@@ -7,7 +7,7 @@ cookie to its API token and reads through that token's ``Scope``: the same roles
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -16,6 +16,7 @@ import duckdb
 import psycopg.errors
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from vitals.api.auth import WarehouseFactory, audit_hook, client_address
@@ -53,8 +54,10 @@ class Dashboard:
         if not _same_origin(request):
             return HTMLResponse(render("login.html", {"error": "cross-site login refused", "next": "/"}), 403)
         wh = self.connect()
-        try:
-            made = SessionStore(wh).login(token, self.settings.dashboard.session_hours)
+        try:  # a new login ends the session the browser had (sessions do not pile up)
+            made = SessionStore(wh).login(
+                token, self.settings.dashboard.session_hours, replaces=request.cookies.get(COOKIE)
+            )
         finally:
             wh.close()
         if made is None:
@@ -158,6 +161,35 @@ class Dashboard:
         return HTMLResponse(render("error.html", context), status)
 
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Sent with every dashboard answer: scripts only from the dashboard itself (everything is vendored), no
+framing by another site (clickjacking), no content sniffing, no URL leaking to other sites. Inline styles
+stay allowed: the heat maps shade their cells with a ``style`` attribute."""
+
+
+class DashboardRoute(APIRoute):
+    """A dashboard route: every answer carries ``SECURITY_HEADERS``."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def secured(request: Request) -> Response:
+            response = await handler(request)
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return secured
+
+
 def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None = None) -> APIRouter:
     """The dashboard at ``/``: ``/login``, ``/logout``, ``/static/...`` and every registered page."""
     from vitals.warehouse import open_warehouse
@@ -166,7 +198,7 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
         return open_warehouse(settings)
 
     dash = Dashboard(settings, connect or default_connect)
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=DashboardRoute)
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> Response:
@@ -183,8 +215,12 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
 
     @router.get("/static/{path:path}")
     def static(path: str) -> Response:
-        target = (STATIC / path).resolve()
-        if not target.is_file() or STATIC.resolve() not in target.parents:
+        try:  # a NUL byte (``/static/x%00``) or an over-long name is no file of ours
+            target = (STATIC / path).resolve()
+            found = target.is_file() and STATIC.resolve() in target.parents
+        except (ValueError, OSError):
+            found = False
+        if not found:
             return Response("not found", 404, media_type="text/plain")
         media = STATIC_TYPES.get(target.suffix, "application/octet-stream")
         return FileResponse(target, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
@@ -230,8 +266,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """Whether a form post comes from the dashboard itself (browsers send ``Origin`` on POST)."""
+    """Whether a form post comes from the dashboard itself (browsers send ``Origin`` on POST): the same
+    scheme and host (``http://`` from a page served over ``https://`` is another origin)."""
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host")
+    parts = urlsplit(origin)
+    return parts.scheme == request.url.scheme and parts.netloc == request.headers.get("host")

@@ -24,11 +24,13 @@ class SessionStore:
         self.wh = warehouse
         ensure_api_tables(warehouse)
 
-    def login(self, secret: str, hours: int) -> tuple[TokenRecord, str] | None:
-        """A new session for the active token ``secret``: its token and the session id (None: bad token)."""
+    def login(self, secret: str, hours: int, *, replaces: str | None = None) -> tuple[TokenRecord, str] | None:
+        """A new session for the active token ``secret``: its token and the session id (None: bad token).
+        ``replaces``: the session the browser held until now, ended by a successful login."""
         token = TokenStore(self.wh).verify(secret.strip())
         if token is None:
             return None
+        self.logout(replaces)
         session = secrets.token_urlsafe(32)
         now = utc_now()
         self.wh.execute(f"delete from {SCHEMA}.dashboard_sessions where expires_at <= ?", [now])

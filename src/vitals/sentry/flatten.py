@@ -64,7 +64,7 @@ def flatten(warehouse: Warehouse, settings: SentrySettings, load_id: str | None 
             pending = _bodies(warehouse, keys[first : first + _CHUNK])
             issues = _issues(warehouse, {g for _, event, _, _ in pending if (g := p.group_of(event))})
             rows = [
-                error_row(event, project, via, received, settings, issues)
+                _readable_row(event, project, via, received, settings, issues)
                 for _, event, project, (via, received) in pending
             ]
             counted["read"] += len(rows)
@@ -88,9 +88,25 @@ def flatten(warehouse: Warehouse, settings: SentrySettings, load_id: str | None 
         )
     entry = TableLoad(SENTRY_ERRORS.name, FLATTEN_SOURCE, counted["read"], inserted, time.perf_counter() - started)
     if counted["unreadable"]:
-        entry.notes.append(f"{counted['unreadable']} stored event(s) without a readable time were not landed")
+        entry.notes.append(f"{counted['unreadable']} stored event(s) without a readable time or shape were not landed")
     report.tables.append(entry)
     return report
+
+
+def _readable_row(
+    event: Mapping[str, Any],
+    project: str | None,
+    via: str,
+    received_at: str,
+    settings: SentrySettings,
+    issues: Mapping[str, Mapping[str, Any]],
+) -> Row | None:
+    """``error_row``, or None (counted as unreadable) for an event of a shape Sentry never sends: one such
+    stored event must not stop every other from landing."""
+    try:
+        return error_row(event, project, via, received_at, settings, issues)
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError):
+        return None
 
 
 def error_row(
@@ -136,6 +152,28 @@ def error_row(
         "_ingest_source": SOURCES.get(via, via),
         "_ingest_ts": received_at,
     }
+
+
+def pending(warehouse: Warehouse) -> bool:
+    """Whether a stored error event is not in ``raw.sentry_errors_big`` yet (an acknowledged delivery whose
+    background flatten never ran, e.g. the process was killed first)."""
+    if not warehouse.table_exists(RAW_SCHEMA, DELIVERIES.name):
+        return False
+    if not warehouse.table_exists(RAW_SCHEMA, SENTRY_ERRORS.name):
+        return True
+    kinds = ", ".join("?" for _ in _EVENT_RESOURCES)
+    found = warehouse.query(
+        f"select 1 from {RAW_SCHEMA}.{DELIVERIES.name} as d "
+        f"where d.resource in ({kinds}) and d.event_id is not null and not exists ("
+        f"select 1 from {RAW_SCHEMA}.{SENTRY_ERRORS.name} as e where e.event_id = d.event_id) limit 1",
+        list(_EVENT_RESOURCES),
+    )
+    return bool(found)
+
+
+def flatten_pending(warehouse: Warehouse, settings: SentrySettings) -> LoadReport | None:
+    """``flatten`` when stored errors are pending (``pending``); None when there was nothing to do."""
+    return flatten(warehouse, settings) if pending(warehouse) else None
 
 
 def _pending_keys(warehouse: Warehouse) -> list[str]:

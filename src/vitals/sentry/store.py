@@ -19,6 +19,7 @@ from vitals.ingest.landing import transaction, utc_now_text
 from vitals.sentry.payloads import Delivery, api_delivery, canonical_json, timestamp_text
 from vitals.sentry.tables import DELIVERIES
 from vitals.warehouse.base import Warehouse
+from vitals.webhook_support import rebuild_duckdb_index
 
 WEBHOOK = "webhook"
 BACKFILL = "backfill"
@@ -36,6 +37,15 @@ def ensure_tables(warehouse: Warehouse) -> None:
         warehouse.execute(
             f"create unique index if not exists {DELIVERIES.name}_key_uq "
             f"on {RAW_SCHEMA}.{DELIVERIES.name} (delivery_key)"
+        )
+
+
+def repair_indexes(warehouse: Warehouse) -> int:
+    """Rebuild the delivery-key index (DuckDB, after a possible crash: ``rebuild_duckdb_index``); the
+    duplicate deliveries removed."""
+    with WRITE_LOCK:
+        return rebuild_duckdb_index(
+            warehouse, RAW_SCHEMA, DELIVERIES.name, f"{DELIVERIES.name}_key_uq", "delivery_key", unique=True
         )
 
 

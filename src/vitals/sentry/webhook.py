@@ -4,7 +4,8 @@
 2. ``Sentry-Hook-Signature`` must be the hex HMAC-SHA256 of the raw body keyed with one of the configured
    client secrets (compared in constant time; several secrets while one is rotated). Missing or wrong:
    401. No secret configured: 503.
-3. ``Sentry-Hook-Resource`` must be present (else 400). The body must be JSON (else 400).
+3. ``Sentry-Hook-Resource`` must be present (else 400). The body must be JSON (else 400), nested no deeper
+   than the parser follows and without lone surrogates (else 400: no table could store it).
 4. ``error.created``, ``event_alert.triggered`` and every ``issue.*`` are stored (``store.store_delivery``)
    in one transaction; only after the commit is 200 sent. A delivery already stored (same event id and
    action; for issues the same issue state and action) is acknowledged again without storing anything.
@@ -21,20 +22,31 @@ import hashlib
 import hmac
 import json
 import logging
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from vitals.config import Settings
+from vitals.json_body import value_problem
 from vitals.sentry.flatten import flatten
 from vitals.sentry.payloads import Delivery, InvalidPayload, accepts, parse_delivery
 from vitals.sentry.settings import SentrySettings, sentry_settings
 from vitals.sentry.store import StoredDelivery, ensure_tables, store_delivery
 from vitals.warehouse import open_warehouse
-from vitals.webhook_support import BodyTooLarge, CoalescingRunner, read_body
+from vitals.webhook_support import BodyTooLarge, CoalescingRunner, client_gone, read_body
 
+JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A Sentry integration webhook payload, signed in the Sentry-Hook-Signature header.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""The body in the OpenAPI schema (the route reads and verifies the raw bytes itself)."""
 PATH = "/webhooks/sentry"
 log = logging.getLogger("vitals.sentry.webhook")
 
@@ -43,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
     """A small ASGI app serving ``POST /webhooks/sentry``."""
     app = FastAPI(title="vitals Sentry webhooks", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(create_router(settings))
+    app.add_exception_handler(ClientDisconnect, client_gone)
     return app
 
 
@@ -51,7 +64,12 @@ def create_router(settings: Settings) -> APIRouter:
     receiver = _Receiver(settings, sentry_settings(settings))
     router = APIRouter()
 
-    @router.post(PATH, summary="Receive a signed Sentry integration webhook", include_in_schema=True)
+    @router.post(
+        PATH,
+        summary="Receive a signed Sentry integration webhook",
+        include_in_schema=True,
+        openapi_extra=JSON_BODY,
+    )
     async def sentry_webhook(request: Request) -> JSONResponse:
         return await receiver.handle(request)
 
@@ -101,6 +119,11 @@ class _Receiver:
             payload = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError):
             return _error(400, "body is not UTF-8 JSON")
+        except RecursionError:
+            return _error(400, "the JSON is nested too deeply")
+        problem = value_problem(payload)
+        if problem is not None:
+            return _error(400, problem)
         action = payload.get("action") if isinstance(payload, dict) else None
         if not isinstance(action, str) or not accepts(resource, action):
             log.info("Sentry %s.%s ignored", resource, action)

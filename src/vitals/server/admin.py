@@ -5,22 +5,29 @@
 - ``POST /api/v1/admin/load`` loads a directory of raw files that the server can read; body
   ``{"directory": "/abs/path"}``.
 
-No secret configured: 503. Wrong or missing token: 401. Both run under the writer lock, so they wait
-for a running build or apply and are never interleaved with one.
+No secret configured: 503. Wrong or missing token: 401. The token is checked before any of the body is
+read (``AdminRoute``), and the body is then read up to ``api.max_body_bytes`` like every API route (more:
+413). Both run under the writer lock, so they wait for a running build or apply and are never interleaved
+with one.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from vitals.config import Settings
 from vitals.server.runtime import Runtime
+from vitals.webhook_support import BodyTooLarge, read_body
 
 BUILD_PATH = "/api/v1/admin/build"
 LOAD_PATH = "/api/v1/admin/load"
@@ -40,20 +47,55 @@ class LoadRequest(BaseModel):
     directory: str = Field(description="Directory of raw files, as the server's process sees it.")
 
 
+def refusal(settings: Settings, authorization: str | None) -> tuple[int, str] | None:
+    """Why a request with this ``Authorization`` header may not use the admin routes, or None."""
+    secret = settings.serve.admin_token()
+    if not secret:
+        return 503, "admin endpoints are disabled: set serve.admin_secret (VITALS_SERVE__ADMIN_SECRET)"
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), secret.encode()):
+        return 401, "a valid admin token is required (Authorization: Bearer <secret>)"
+    return None
+
+
+def admin_route_class(settings: Settings) -> type[APIRoute]:
+    """A route class that refuses before reading the body, then reads at most ``api.max_body_bytes``
+    (the framework would read and parse a body of any size before any dependency runs)."""
+    limit = settings.api.max_body_bytes
+
+    class AdminRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Response:
+                refused = refusal(settings, request.headers.get("authorization"))
+                if refused is not None:
+                    return JSONResponse({"detail": refused[1]}, refused[0])
+                try:
+                    request._body = await read_body(request, limit)
+                except BodyTooLarge:
+                    return JSONResponse({"detail": f"request body larger than {limit} bytes"}, 413)
+                return await handler(request)
+
+            return guarded
+
+    return AdminRoute
+
+
 def create_router(runtime: Runtime) -> APIRouter:
     """The admin routes."""
 
     def require_admin(authorization: Annotated[str | None, Header()] = None) -> None:
-        secret = runtime.settings.serve.admin_token()
-        if not secret:
-            raise HTTPException(
-                503, "admin endpoints are disabled: set serve.admin_secret (VITALS_SERVE__ADMIN_SECRET)"
-            )
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), secret.encode()):
-            raise HTTPException(401, "a valid admin token is required (Authorization: Bearer <secret>)")
+        refused = refusal(runtime.settings, authorization)
+        if refused is not None:  # the route class answered already; kept for apps that mount other classes
+            raise HTTPException(*refused)
 
-    router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+    router = APIRouter(
+        prefix="/api/v1/admin",
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+        route_class=admin_route_class(runtime.settings),
+    )
 
     @router.post("/build", summary="Run a build in the server")
     async def admin_build(request: BuildRequest | None = None) -> dict[str, Any]:

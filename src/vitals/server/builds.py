@@ -1,4 +1,5 @@
-"""dbt builds inside the server: the pending journal applied first, then the build, under the writer lock."""
+"""dbt builds inside the server: the pending journal applied and the stored webhook deliveries flattened
+first, then the build, under the writer lock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from vitals.config import Settings
 from vitals.server.scheduler import utc_now
 from vitals.server.writer import Writer
+from vitals.stored_deliveries import flatten_stored
 from vitals.warehouse.dbt import BuildResult, build
 
 log = logging.getLogger("vitals.server.builds")
@@ -69,13 +71,15 @@ class Builder:
         select: str | None = None,
         trigger: str = "schedule",
     ) -> BuildResult:
-        """Apply the pending journal, then build; record the outcome."""
+        """Apply the pending journal, flatten the stored webhook deliveries not flattened yet, then build;
+        record the outcome."""
         with self.writer.lock:
             record = BuildRecord(started_at=utc_now(), trigger=trigger)
             with self._lock:
                 self.last = record
             try:
                 self.writer.drain()
+                self._flatten_stored()
                 result = build(self.settings, as_of=as_of, full_refresh=full_refresh, select=select)
             except Exception as exc:
                 with self._lock:
@@ -93,6 +97,14 @@ class Builder:
                 self.last_success = record
         log.info("build (%s) as of %s in %.1f s", trigger, result.as_of.isoformat(), result.elapsed)
         return result
+
+    def _flatten_stored(self) -> None:
+        """Flatten the stored webhook deliveries; a failure is logged and the build goes on (the deliveries
+        stay stored and the next build tries again)."""
+        try:
+            flatten_stored(self.settings, self.writer.warehouse)
+        except Exception as exc:
+            log.error("flattening stored webhook deliveries before the build failed: %s: %s", type(exc).__name__, exc)
 
     def status(self) -> dict[str, Any]:
         """The last build and the last successful one, the scheduled interval, and whether the last successful

@@ -3,21 +3,24 @@
 Each element must be an object whose keys are contract columns; values are strings, numbers, booleans
 or null (``properties`` may also be a JSON object or array, kept as its JSON text). Missing
 ``_ingest_source`` becomes ``ingest_api`` and missing ``_ingest_ts`` the time the server received the
-batch. Then the contract's checks (``validation.checks_for``: required columns, timestamps) apply; the
-rows that pass are sanitized (PHI dropped to the property allowlist) and hashed exactly like every other
+batch. Then the contract's checks (``validation.checks_for``: required columns, timestamps) apply, and
+``occurred_at`` must fall inside the accepted ``Window`` (``serve.events_max_age_days`` back,
+``serve.events_max_ahead_hours`` ahead of the time received); a string holding a lone surrogate is refused.
+The rows that pass are sanitized (PHI dropped to the property allowlist) and hashed exactly like every other
 way in (``sanitize.sanitized_select``). Plain rows take the equivalent Python path (``fast_rows``); the
 others, and every rejection reason, come from one SQL pass over them. Only sanitized rows are journalled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -27,6 +30,7 @@ from vitals.ingest.contracts import EVENTS
 from vitals.ingest.reader import sql_identifier
 from vitals.ingest.sanitize import PHI_COLUMN, sanitized_select
 from vitals.ingest.validation import checks_for
+from vitals.json_body import unicode_problem
 from vitals.server.fast_rows import fast_row
 from vitals.server.journal import JournalRecord
 
@@ -35,6 +39,41 @@ INGEST_SOURCE = "ingest_api"
 
 _COLUMNS = EVENTS.column_names
 _KNOWN = frozenset(_COLUMNS)
+_OCCURRED = _COLUMNS.index("occurred_at")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The accepted ``occurred_at`` range of a batch (UTC, inclusive): an event dated year 0 or decades
+    ahead would stretch every daily metric table over the whole range."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def around(cls, now: datetime, max_age_days: float, max_ahead_hours: float) -> Window:
+        """``max_age_days`` before ``now`` to ``max_ahead_hours`` after it."""
+        return cls(now - timedelta(days=max_age_days), now + timedelta(hours=max_ahead_hours))
+
+    def problem(self, moment: datetime) -> str | None:
+        """Why ``moment`` (aware, or naive UTC) is refused, or None when it is inside."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if self.earliest <= moment <= self.latest:
+            return None
+        return f"occurred_at {_utc_text(moment)} UTC is {self.outside()}"
+
+    def outside(self) -> str:
+        """The reason's tail: the window and the settings that make it."""
+        return (
+            f"outside the accepted window {_utc_text(self.earliest)} .. {_utc_text(self.latest)} UTC "
+            "(serve.events_max_age_days, serve.events_max_ahead_hours)"
+        )
+
+    def naive_bounds(self) -> tuple[str, str]:
+        """The bounds as naive UTC timestamp literals for SQL."""
+        fmt = "%Y-%m-%d %H:%M:%S.%f"
+        return self.earliest.astimezone(UTC).strftime(fmt), self.latest.astimezone(UTC).strftime(fmt)
 
 
 @dataclass(frozen=True)
@@ -64,6 +103,13 @@ _IDS = random.Random(os.urandom(16))
 """Batch id suffixes: unique, not secret (``uuid4`` reads the OS's entropy on every call, slow on some hosts)."""
 
 
+def _utc_text(moment: datetime) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in UTC (four-digit years; the local text when UTC is out of range)."""
+    with contextlib.suppress(OverflowError):
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "seconds")
+
+
 def new_batch_id(now: datetime | None = None) -> str:
     """A batch id that sorts by time: ``20261202T011500123456Z-<12 hex>``."""
     moment = now or datetime.now(UTC)
@@ -72,7 +118,12 @@ def new_batch_id(now: datetime | None = None) -> str:
 
 def _text(name: str, value: Any) -> str | None:
     """A JSON value as raw text; ``ValueError`` with the reason when the column cannot hold it."""
-    if value is None or isinstance(value, str):
+    if value is None:
+        return value
+    if isinstance(value, str):
+        problem = unicode_problem(value)
+        if problem is not None:
+            raise ValueError(f"field {name} {problem}")
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -83,7 +134,14 @@ def _text(name: str, value: Any) -> str | None:
             raise ValueError(f"field {name} is not a finite number")
         return repr(value)
     if name == PHI_COLUMN and isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        try:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        except RecursionError:
+            raise ValueError(f"field {name} is nested too deeply") from None
+        problem = unicode_problem(text)
+        if problem is not None:
+            raise ValueError(f"field {name} {problem}")
+        return text
     raise ValueError(f"field {name} must be a string, number, boolean or null")
 
 
@@ -102,13 +160,24 @@ def _row(item: Any, received_at: str) -> list[str | None]:
     return [values[name] for name in _COLUMNS]
 
 
-def _check_sql(table: str) -> str:
+def _check_sql(table: str, window: Window | None) -> str:
     """One row per input row: its index and the contract checks it fails (NULL where it passes)."""
-    cases = ", ".join(
+    cases = [
         f"case when {check.failing_sql} then {_literal(f'{check.column} {check.problem}')} end"
         for check in checks_for(EVENTS)
-    )
-    return f"select __index, [{cases}] from {table}"
+    ]
+    if window is not None:
+        # the instant as the contract's timestamp check reads it: naive text is UTC, offsets are honoured
+        moment = (
+            "coalesce(try_cast(occurred_at as timestamp), timezone('UTC', try_cast(trim(occurred_at) as timestamptz)))"
+        )
+        low, high = window.naive_bounds()
+        cases.append(
+            f"case when {moment} not between timestamp '{low}' and timestamp '{high}' "
+            f"then 'occurred_at ' || strftime({moment}, '%Y-%m-%d %H:%M:%S') || ' UTC is ' || "
+            f"{_literal(window.outside())} end"
+        )
+    return f"select __index, [{', '.join(cases)}] from {table}"
 
 
 def _literal(text: str) -> str:
@@ -116,12 +185,17 @@ def _literal(text: str) -> str:
 
 
 def prepare_batch(
-    items: list[Any], con: duckdb.DuckDBPyConnection, allowlist: list[str], *, now: datetime | None = None
+    items: list[Any],
+    con: duckdb.DuckDBPyConnection,
+    allowlist: list[str],
+    *,
+    now: datetime | None = None,
+    window: Window | None = None,
 ) -> PreparedBatch:
     """Check the posted elements, sanitize and hash the valid ones; ``con`` is a DuckDB connection of
     this thread (an in-memory scratch database), used for the rows ``fast_rows`` leaves to SQL."""
-    split = split_batch(items, allowlist, now=now)
-    return split.finish(sanitize_with_sql(split.slow, con, allowlist) if split.slow else ({}, {}))
+    split = split_batch(items, allowlist, now=now, window=window)
+    return split.finish(sanitize_with_sql(split.slow, con, allowlist, window) if split.slow else ({}, {}))
 
 
 @dataclass
@@ -134,6 +208,7 @@ class SplitBatch:
     accepted: dict[int, list[str | None]]
     rejected: dict[int, str]
     slow: list[tuple[int, list[str | None]]]
+    window: Window | None = None
 
     def finish(self, sql: tuple[dict[int, list[str | None]], dict[int, str]]) -> PreparedBatch:
         """The prepared batch, with the SQL path's outcome for the ``slow`` rows."""
@@ -145,11 +220,13 @@ class SplitBatch:
         return PreparedBatch(received=self.received, record=record, rejected=problems)
 
 
-def split_batch(items: list[Any], allowlist: list[str], *, now: datetime | None = None) -> SplitBatch:
+def split_batch(
+    items: list[Any], allowlist: list[str], *, now: datetime | None = None, window: Window | None = None
+) -> SplitBatch:
     """The Python part of ``prepare_batch`` (cheap: fine on the event loop)."""
     moment = now or datetime.now(UTC)
     received_at = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    split = SplitBatch(len(items), moment, received_at, {}, {}, [])
+    split = SplitBatch(len(items), moment, received_at, {}, {}, [], window)
     for index, item in enumerate(items):
         try:
             values = _row(item, received_at)
@@ -159,13 +236,27 @@ def split_batch(items: list[Any], allowlist: list[str], *, now: datetime | None 
         clean = fast_row(values, allowlist)
         if clean is None:
             split.slow.append((index, values))
-        else:
+            continue
+        problem = _outside(window, clean[_OCCURRED])
+        if problem is None:
             split.accepted[index] = clean
+        else:
+            split.rejected[index] = problem
     return split
 
 
+def _outside(window: Window | None, occurred_at: str | None) -> str | None:
+    """The window's reason for an ``occurred_at`` that ``fast_rows`` found certain (ISO text)."""
+    if window is None or occurred_at is None:
+        return None
+    return window.problem(datetime.fromisoformat(occurred_at.replace("Z", "+00:00")))
+
+
 def sanitize_with_sql(
-    rows: list[tuple[int, list[str | None]]], con: duckdb.DuckDBPyConnection, allowlist: list[str]
+    rows: list[tuple[int, list[str | None]]],
+    con: duckdb.DuckDBPyConnection,
+    allowlist: list[str],
+    window: Window | None = None,
 ) -> tuple[dict[int, list[str | None]], dict[int, str]]:
     """The contract checks (``validation.checks_for``) and ``sanitize.sanitized_select`` over (index, values)
     rows: the accepted rows (sanitized, hashed) and the reasons of the rejected ones, by index."""
@@ -175,7 +266,7 @@ def sanitize_with_sql(
     rejected: dict[int, str] = {}
     con.register(name, pa.table(data))
     try:
-        for index, problems in con.execute(_check_sql(name)).fetchall():
+        for index, problems in con.execute(_check_sql(name, window)).fetchall():
             found = [p for p in problems if p is not None]
             if found:
                 rejected[int(index)] = "; ".join(found)

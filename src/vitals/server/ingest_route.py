@@ -1,17 +1,21 @@
 """``POST /ingest/events``: a JSON array of events in the ``events_big`` contract.
 
-Answers, once the accepted rows are durably journalled (see ``journal``):
+The request must carry ``Authorization: Bearer <token>`` of an ``ingest`` (or ``admin``) API token
+(``vitals tokens create --role ingest``): 401 without a valid one, 403 for another role; the token is
+checked before the body is read. Answers, once the accepted rows are durably journalled (see ``journal``):
 
 - 200 ``{"batch_id", "received", "accepted", "rejected": [{"index", "reason"}]}`` when at least one row
   was accepted, or the array was empty (``batch_id`` null);
 - 422, same shape, when every row was rejected (nothing is stored);
-- 400 when the body is not a JSON array, 413 above ``serve.events_max_body_bytes`` or
+- 400 when the body is not a JSON array (or is nested too deeply), 413 above ``serve.events_max_body_bytes`` or
   ``serve.events_max_rows`` rows, 503 until the server is ready, 500 when the journal write failed
   (nothing acknowledged: the client should retry).
 
-The acknowledged rows reach ``raw.events_big`` shortly after, applied by the writer.
+Rows are rejected (named by index, with the reason) when they break the contract, hold a lone
+surrogate, or have an ``occurred_at`` outside the accepted window (``events.Window``). The acknowledged rows
+reach ``raw.events_big`` shortly after, applied by the writer.
 
-``ingest`` is the one implementation. The FastAPI route (documented in the OpenAPI schema) calls it, and
+``receive`` is the one implementation. The FastAPI route (documented in the OpenAPI schema) calls it, and
 so does ``fast_path.ServiceApp``, which answers this path before the framework's middleware and
 routing, the larger part of a one-event request's cost.
 """
@@ -21,14 +25,20 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from vitals.server.events import PreparedBatch, prepare_batch, sanitize_with_sql, split_batch
+from vitals.api.auth import bearer
+from vitals.ingest.contracts import EVENTS
+from vitals.json_body import JsonBodyError, NotJson, parse_json
+from vitals.server.events import PreparedBatch, Window, prepare_batch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime
+from vitals.server.token_gate import Refusal
 from vitals.webhook_support import BodyTooLarge, read_body
 
 PATH = "/ingest/events"
@@ -44,33 +54,60 @@ class Answer:
     status: int
     payload: dict[str, Any]
     retry: bool = False
+    challenge: bool = False
+    """Whether to send ``WWW-Authenticate: Bearer`` (a 401)."""
 
     def body(self) -> bytes:
         """The payload as compact JSON."""
         return json.dumps(self.payload, separators=(",", ":")).encode()
 
+    def headers(self) -> dict[str, str]:
+        """The answer's extra headers."""
+        found = {"Retry-After": "1"} if self.retry else {}
+        if self.challenge:
+            found["WWW-Authenticate"] = "Bearer"
+        return found
+
+
+async def receive(runtime: Runtime, request: Request) -> Answer:
+    """The whole request: readiness, then the token (before any of the body is read), then the body.
+    ``ClientDisconnect`` when the client goes away mid-body (nobody to answer)."""
+    if not runtime.ready.is_set():
+        return _error(503, "the server is starting (replaying its journal); retry shortly", retry=True)
+    authorization = request.headers.get("authorization")
+    verdict = runtime.tokens.cached(authorization, "ingest")
+    if verdict is None:
+        verdict = await run_in_threadpool(runtime.tokens.check, authorization, "ingest")
+    if isinstance(verdict, Refusal):
+        return Answer(verdict.status, {"error": verdict.message}, challenge=verdict.status == 401)
+    return await ingest(runtime, await posted_body(request, runtime.settings.serve.events_max_body_bytes))
+
 
 async def ingest(runtime: Runtime, body: bytes | None) -> Answer:
-    """Check, journal and acknowledge one posted batch (``body`` None: larger than the limit)."""
+    """Check, journal and acknowledge one posted batch of an authenticated request (``body`` None: larger
+    than the limit)."""
     serve = runtime.settings.serve
     if not runtime.ready.is_set():
         return _error(503, "the server is starting (replaying its journal); retry shortly", retry=True)
     if body is None:
         return _error(413, f"body larger than {serve.events_max_body_bytes} bytes")
     try:
-        items = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        items = parse_json(body, finite=False)  # a non-finite number is refused per row, naming the field
+    except NotJson:
         return _error(400, "body is not JSON")
+    except JsonBodyError as exc:
+        return _error(400, str(exc))
     if not isinstance(items, list):
         return _error(400, "body must be a JSON array of events")
     if len(items) > serve.events_max_rows:
         return _error(413, f"more than {serve.events_max_rows} events in one request")
+    window = Window.around(datetime.now(UTC), serve.events_max_age_days, serve.events_max_ahead_hours)
     if len(items) > INLINE_MAX_ROWS:  # a large batch is checked off the event loop
-        batch = await run_in_threadpool(_prepare, runtime, items)
+        batch = await run_in_threadpool(_prepare, runtime, items, window)
     else:
-        split = split_batch(items, runtime.settings.property_allowlist)
+        split = split_batch(items, runtime.settings.property_allowlist, window=window)
         if split.slow:  # rows the Python checks are unsure of: the contract's SQL decides, off the loop
-            batch = split.finish(await run_in_threadpool(_sanitize_with_sql, runtime, split.slow))
+            batch = split.finish(await run_in_threadpool(_sanitize_with_sql, runtime, split.slow, window))
         else:
             batch = split.finish(({}, {}))
     if batch.record is not None:
@@ -90,28 +127,57 @@ async def posted_body(request: Request, limit: int) -> bytes | None:
         return None
 
 
+EVENTS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            name: {} if name == "properties" else {"type": ["string", "null"]}
+                            for name in EVENTS.column_names
+                        },
+                        "additionalProperties": False,
+                    },
+                }
+            }
+        },
+    }
+}
+"""The body in the OpenAPI schema: an array of events_big rows (the route reads it itself, bounded)."""
+
+
 def create_router(runtime: Runtime) -> APIRouter:
     """The events intake route."""
     router = APIRouter()
-    limit = runtime.settings.serve.events_max_body_bytes
 
-    @router.post(PATH, summary="Ingest a JSON array of events (events_big contract)")
-    async def ingest_events(request: Request) -> JSONResponse:
-        answer = await ingest(runtime, await posted_body(request, limit))
-        headers = {"Retry-After": "1"} if answer.retry else None
-        return JSONResponse(answer.payload, status_code=answer.status, headers=headers)
+    @router.post(
+        PATH,
+        summary="Ingest a JSON array of events (events_big contract); needs an ingest or admin token",
+        dependencies=[Depends(bearer)],
+        openapi_extra=EVENTS_BODY,
+    )
+    async def ingest_events(request: Request) -> Response:
+        try:
+            answer = await receive(runtime, request)
+        except ClientDisconnect:  # nobody to answer
+            return Response(status_code=400)
+        return JSONResponse(answer.payload, status_code=answer.status, headers=answer.headers())
 
     return router
 
 
-def _prepare(runtime: Runtime, items: list[Any]) -> PreparedBatch:
-    return prepare_batch(items, runtime.scratch(), runtime.settings.property_allowlist)
+def _prepare(runtime: Runtime, items: list[Any], window: Window) -> PreparedBatch:
+    return prepare_batch(items, runtime.scratch(), runtime.settings.property_allowlist, window=window)
 
 
 def _sanitize_with_sql(
-    runtime: Runtime, rows: list[tuple[int, list[str | None]]]
+    runtime: Runtime, rows: list[tuple[int, list[str | None]]], window: Window
 ) -> tuple[dict[int, list[str | None]], dict[int, str]]:
-    return sanitize_with_sql(rows, runtime.scratch(), runtime.settings.property_allowlist)
+    return sanitize_with_sql(rows, runtime.scratch(), runtime.settings.property_allowlist, window)
 
 
 def _reply(batch: PreparedBatch) -> dict[str, Any]:

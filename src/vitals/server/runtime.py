@@ -2,7 +2,9 @@
 
 Start-up opens the warehouse (on DuckDB this takes the file's lock for the life of the process) and
 the journal synchronously, then, in the background, applies every journalled batch not yet in the raw
-tables and starts the applier and the scheduler; only then is the service ready (``/readyz``). A
+tables, flattens every stored webhook delivery not flattened yet (``stored_deliveries``: a crash between
+a webhook's acknowledgement and its background flatten), and starts the applier and the scheduler; only
+then is the service ready (``/readyz``). A
 failed replay is logged and retried every few seconds. Shutdown commits what is queued in the journal;
 batches not applied yet stay there and are applied by the next start.
 """
@@ -24,7 +26,9 @@ from vitals.server.builds import Builder
 from vitals.server.jobs import scheduled_jobs
 from vitals.server.journal import Journal
 from vitals.server.scheduler import Scheduler
+from vitals.server.token_gate import TokenGate
 from vitals.server.writer import Writer
+from vitals.stored_deliveries import flatten_stored
 
 log = logging.getLogger("vitals.server")
 
@@ -57,6 +61,7 @@ class Runtime:
         self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
         self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
+        self.tokens = TokenGate(settings)
         self.ready = threading.Event()
         self.replay_error: str | None = None
         self.recovered = 0
@@ -93,10 +98,22 @@ class Runtime:
             self.replay_error = None
             if self.recovered:
                 log.info("journal replayed: %d batch(es) recovered", self.recovered)
+            self._flatten_stored()
             self.writer.start()
             self.scheduler.start()
             self.ready.set()
             return
+
+    def _flatten_stored(self) -> None:
+        """Flatten the acknowledged webhook deliveries a crash left unflattened (a failure is logged: the
+        next build tries again)."""
+        try:
+            with self.writer.lock:
+                flatten_stored(self.settings, self.writer.warehouse, repair=True)
+        except Exception as exc:
+            log.error(
+                "flattening stored webhook deliveries at start-up failed (retried before the next build): %s", exc
+            )
 
     def stop(self) -> None:
         """Stop the scheduler, commit the queued journal records, stop the writer."""

@@ -42,6 +42,12 @@ class ServeSettings(BaseModel):
     source_cursor_column: str = Field(
         default="_ingest_ts", description="Column the scheduled pull's incremental cursor follows."
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
+        "headers are believed (the audit log then records the client they name); empty: the headers are "
+        "ignored and the peer address is recorded, even from loopback.",
+    )
     admin_secret: SecretStr = Field(
         default=SecretStr(""),
         description="Shared secret of the admin endpoints (Authorization: Bearer <secret>); empty: they "
@@ -52,6 +58,18 @@ class ServeSettings(BaseModel):
     )
     events_max_rows: int = Field(
         default=10_000, gt=0, description="POST /ingest/events arrays longer than this are refused with 413."
+    )
+    events_max_age_days: float = Field(
+        default=3650,
+        gt=0,
+        description="POST /ingest/events refuses an event whose occurred_at is more than this many days before "
+        "the time received (the row is named in the answer's rejected list; load older history from files).",
+    )
+    events_max_ahead_hours: float = Field(
+        default=24,
+        ge=0,
+        description="POST /ingest/events refuses an event whose occurred_at is more than this many hours after "
+        "the time received (clock skew allowance).",
     )
     journal_dir: str = Field(
         default="",

@@ -1,5 +1,9 @@
 """``GET /healthz``, ``GET /readyz`` and ``GET /api/v1/status``.
 
+The first two are open (load balancers and orchestrators probe them) and say nothing but up and ready.
+Status holds file paths, build and job errors: it needs an admin or analyst API token (feature
+``operations``): 401 without a valid token, 403 for another role.
+
 Status reports, per raw table, the freshness of its newest row (``_loaded_at``, when vitals landed it,
 and the lag from then to now) and the latest load recorded for it; the last build and the last
 successful one; each scheduled job's runs, failures, last outcome and last error; and the journal.
@@ -8,14 +12,16 @@ successful one; each scheduled job's runs, failures, last outcome and last error
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from vitals.api.auth import bearer
 from vitals.ingest.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, RAW_TABLES
 from vitals.server.runtime import Runtime
+from vitals.server.token_gate import Refusal
 from vitals.warehouse import open_warehouse
 
 _LOADED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -36,8 +42,18 @@ def create_router(runtime: Runtime) -> APIRouter:
         reason = runtime.replay_error or "replaying the journal"
         return JSONResponse({"ready": False, "reason": reason}, status_code=503)
 
-    @router.get("/api/v1/status", summary="Freshness per source, the last build, job errors, the journal")
-    async def status() -> dict[str, Any]:
+    @router.get(
+        "/api/v1/status",
+        summary="Freshness per source, the last build, job errors, the journal (admin or analyst token)",
+        dependencies=[Depends(bearer)],
+    )
+    async def status(authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Any:
+        verdict = runtime.tokens.cached(authorization, "operations")
+        if verdict is None:
+            verdict = await run_in_threadpool(runtime.tokens.check, authorization, "operations")
+        if isinstance(verdict, Refusal):
+            headers = {"WWW-Authenticate": "Bearer"} if verdict.status == 401 else None
+            return JSONResponse({"detail": verdict.message}, status_code=verdict.status, headers=headers)
         return await run_in_threadpool(service_status, runtime)
 
     return router

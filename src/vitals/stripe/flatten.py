@@ -26,12 +26,13 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, STRIPE_BILLING, RawTable
+from vitals.ingest.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, ROW_HASH_COLUMN, STRIPE_BILLING, RawTable
 from vitals.ingest.landing import LoadRecord, land_batches, new_load_id, record_load, transaction, utc_now_text
 from vitals.ingest.report import LoadReport, TableLoad
 from vitals.ingest.sanitize import row_hash
@@ -39,7 +40,7 @@ from vitals.stripe import lines as ln
 from vitals.stripe import objects as o
 from vitals.stripe.settings import StripeSettings
 from vitals.stripe.store import _WRITE_LOCK, customer_org_table, ensure_tables, read_states
-from vitals.stripe.tables import SUBSCRIPTION_ITEMS
+from vitals.stripe.tables import OBJECTS, SUBSCRIPTION_ITEMS
 from vitals.warehouse.base import Warehouse
 
 Row = dict[str, str | None]
@@ -106,8 +107,19 @@ class OrgResolver:
         return None
 
 
-def invoice_rows(snapshot: Snapshot, settings: StripeSettings, org_table: Mapping[str, str]) -> list[Row]:
-    """One ``stripe_billing_big`` row per invoice (without ``_row_hash``/``_loaded_at``)."""
+MALFORMED = (AttributeError, TypeError, ValueError, KeyError, OverflowError)
+"""What reading a stored object of an unexpected shape raises (a list where Stripe sends an object, ...)."""
+
+
+def invoice_rows(
+    snapshot: Snapshot,
+    settings: StripeSettings,
+    org_table: Mapping[str, str],
+    skipped: list[str] | None = None,
+) -> list[Row]:
+    """One ``stripe_billing_big`` row per invoice (without ``_row_hash``/``_loaded_at``). An invoice whose
+    stored objects do not have Stripe's shapes is left out, its id appended to ``skipped``."""
+    skipped = [] if skipped is None else skipped
     customers = snapshot.payloads("customer")
     subscriptions = snapshot.latest.get("subscription", {})
     prices = snapshot.payloads("price")
@@ -117,117 +129,132 @@ def invoice_rows(snapshot: Snapshot, settings: StripeSettings, org_table: Mappin
     refunds = list(snapshot.latest.get("refund", {}).values())
     rows: list[tuple[Row, int | None]] = []
     for state in snapshot.latest.get("invoice", {}).values():
-        inv = state.payload
-        main = _main_line(inv, prices)
-        price = ln.price_ref(main) if main else None
-        price_id = o.ref_id(price)
-        price_obj = prices.get(price_id or "") or (price if isinstance(price, Mapping) else None)
-        customer_id = o.ref_id(inv.get("customer"))
-        subscription_id = (
-            o.ref_id(inv.get("subscription"))
-            or o.ref_id(o.get(inv, "parent", "subscription_details", "subscription"))
-            or (ln.subscription_of(main) if main else None)
-        )
-        sub_state = subscriptions.get(subscription_id or "")
-        sub = sub_state.payload if sub_state else None
-        start, end = _period(inv, main)
-        inv_credits = credits.get(str(inv.get("id")), [])
-        inv_refunds = _refunds_of(inv, inv_credits, refunds)
-        contributing = [state, sub_state, snapshot.latest.get("customer", {}).get(customer_id or "")]
-        contributing += [*inv_credits, *inv_refunds, snapshot.latest.get("price", {}).get(price_id or "")]
-        quantity = o.as_int(main.get("quantity")) if main else None
-        row: Row = {
-            "invoice_id": str(inv.get("id")),
-            "org_id": resolver.org(
-                customer_id,
-                o.get(sub, "metadata"),
-                o.get(inv, "subscription_details", "metadata"),
-                o.get(inv, "parent", "subscription_details", "metadata"),
-                o.get(inv, "metadata"),
-            ),
-            "customer_id": customer_id,
-            "subscription_id": subscription_id,
-            "price_id": price_id,
-            "product": _product_name(main, price_obj, products) if main else None,
-            "currency": _text(inv.get("currency")),
-            "period_start": o.ts_text(start),
-            "period_end": o.ts_text(end),
-            "amount_cents": _text(o.as_int(inv.get("total"))),
-            "subtotal_cents": _text(_first_int(inv.get("subtotal_excluding_tax"), inv.get("subtotal"))),
-            "tax_cents": str(_tax(inv)),
-            "discount_cents": str(_sum_amounts(inv.get("total_discount_amounts"))),
-            "quantity": _text(quantity),
-            "status": "void" if state.deleted else _text(inv.get("status")),
-            "paid_at": o.ts_text(o.get(inv, "status_transitions", "paid_at")),
-            "refunded_cents": str(
-                sum(o.as_int(c.payload.get("amount")) or 0 for c in inv_credits)
-                + sum(o.as_int(r.payload.get("amount")) or 0 for r in inv_refunds)
-            ),
-            "mrr_cents": str(_mrr(inv, prices)),
-            "churn_flag": "true" if _churns(sub, start, end) else "false",
-            "expansion_flag": "false",
-            "_ingest_source": SOURCES.get(state.received_via, state.received_via),
-            "_ingest_ts": max(s.state_ts for s in contributing if s is not None),
-        }
-        rows.append((row, quantity))
+        try:
+            inv = state.payload
+            main = _main_line(inv, prices)
+            price = ln.price_ref(main) if main else None
+            price_id = o.ref_id(price)
+            price_obj = prices.get(price_id or "") or (price if isinstance(price, Mapping) else None)
+            customer_id = o.ref_id(inv.get("customer"))
+            subscription_id = (
+                o.ref_id(inv.get("subscription"))
+                or o.ref_id(o.get(inv, "parent", "subscription_details", "subscription"))
+                or (ln.subscription_of(main) if main else None)
+            )
+            sub_state = subscriptions.get(subscription_id or "")
+            sub = sub_state.payload if sub_state else None
+            start, end = _period(inv, main)
+            inv_credits = credits.get(str(inv.get("id")), [])
+            inv_refunds = _refunds_of(inv, inv_credits, refunds)
+            contributing = [state, sub_state, snapshot.latest.get("customer", {}).get(customer_id or "")]
+            contributing += [*inv_credits, *inv_refunds, snapshot.latest.get("price", {}).get(price_id or "")]
+            quantity = o.as_int(main.get("quantity")) if main else None
+            row: Row = {
+                "invoice_id": str(inv.get("id")),
+                "org_id": resolver.org(
+                    customer_id,
+                    o.get(sub, "metadata"),
+                    o.get(inv, "subscription_details", "metadata"),
+                    o.get(inv, "parent", "subscription_details", "metadata"),
+                    o.get(inv, "metadata"),
+                ),
+                "customer_id": customer_id,
+                "subscription_id": subscription_id,
+                "price_id": price_id,
+                "product": _product_name(main, price_obj, products) if main else None,
+                "currency": _text(inv.get("currency")),
+                "period_start": o.ts_text(start),
+                "period_end": o.ts_text(end),
+                "amount_cents": _text(o.as_int(inv.get("total"))),
+                "subtotal_cents": _text(_first_int(inv.get("subtotal_excluding_tax"), inv.get("subtotal"))),
+                "tax_cents": str(_tax(inv)),
+                "discount_cents": str(_sum_amounts(inv.get("total_discount_amounts"))),
+                "quantity": _text(quantity),
+                "status": "void" if state.deleted else _text(inv.get("status")),
+                "paid_at": o.ts_text(o.get(inv, "status_transitions", "paid_at")),
+                "refunded_cents": str(
+                    sum(o.as_int(c.payload.get("amount")) or 0 for c in inv_credits)
+                    + sum(o.as_int(r.payload.get("amount")) or 0 for r in inv_refunds)
+                ),
+                "mrr_cents": str(_mrr(inv, prices)),
+                "churn_flag": "true" if _churns(sub, start, end) else "false",
+                "expansion_flag": "false",
+                "_ingest_source": SOURCES.get(state.received_via, state.received_via),
+                "_ingest_ts": max(s.state_ts for s in contributing if s is not None),
+            }
+            rows.append((row, quantity))
+        except MALFORMED:  # one object of a shape Stripe never sends must not stop every other row
+            skipped.append(state.object_id)
     _flag_expansions(rows)
     return [row for row, _ in rows]
 
 
-def subscription_item_rows(snapshot: Snapshot, settings: StripeSettings, org_table: Mapping[str, str]) -> list[Row]:
-    """One ``stripe_subscription_items`` row per item of every stored subscription state."""
+def subscription_item_rows(
+    snapshot: Snapshot,
+    settings: StripeSettings,
+    org_table: Mapping[str, str],
+    skipped: list[str] | None = None,
+) -> list[Row]:
+    """One ``stripe_subscription_items`` row per item of every stored subscription state (a state of an
+    unexpected shape is left out, its id appended to ``skipped``)."""
+    skipped = [] if skipped is None else skipped
     prices = snapshot.payloads("price")
     products = snapshot.products()
     resolver = OrgResolver(settings, org_table, snapshot.payloads("customer"))
     rows: list[Row] = []
     for state in snapshot.subscription_states:
-        sub = state.payload
-        customer_id = o.ref_id(sub.get("customer"))
-        org = resolver.org(customer_id, sub.get("metadata"))
-        order = f"{state.object_ts}|{state.lifecycle_rank}|{state.state_ts}"
-        percent, amount_off, discount_end = _discount(sub)
-        for item in o.list_data(sub.get("items")):
-            item_price = item.get("price") or item.get("plan")
-            price_id = o.ref_id(item_price)
-            price = item_price if isinstance(item_price, Mapping) else prices.get(price_id or "", {})
-            recurring = ln.recurring_of(price) or ln.recurring_of(item.get("plan"))
-            rows.append(
-                {
-                    "subscription_item_id": o.ref_id(item.get("id")),
-                    "subscription_id": state.object_id,
-                    "customer_id": customer_id,
-                    "org_id": org,
-                    "subscription_status": "canceled" if state.deleted else _text(sub.get("status")),
-                    "price_id": price_id,
-                    "product": _product_name({}, price, products),
-                    "currency": _text(price.get("currency") or sub.get("currency")),
-                    "unit_amount_cents": _text(o.as_int(price.get("unit_amount"))),
-                    "quantity": _text(o.as_int(item.get("quantity"))),
-                    "billing_interval": recurring.interval if recurring else None,
-                    "interval_count": str(recurring.interval_count) if recurring else None,
-                    "usage_type": _text(o.get(price, "recurring", "usage_type") or o.get(item, "plan", "usage_type")),
-                    "discount_percent_off": _text(percent),
-                    "discount_amount_off_cents": _text(amount_off),
-                    "discount_end": o.ts_text(discount_end),
-                    "item_created_at": o.ts_text(item.get("created")),
-                    "subscription_created_at": o.ts_text(sub.get("created")),
-                    "current_period_start": o.ts_text(
-                        _first_int(item.get("current_period_start"), sub.get("current_period_start"))
-                    ),
-                    "current_period_end": o.ts_text(
-                        _first_int(item.get("current_period_end"), sub.get("current_period_end"))
-                    ),
-                    "trial_start": o.ts_text(sub.get("trial_start")),
-                    "trial_end": o.ts_text(sub.get("trial_end")),
-                    "cancel_at_period_end": "true" if sub.get("cancel_at_period_end") is True else "false",
-                    "cancel_at": o.ts_text(sub.get("cancel_at")),
-                    "canceled_at": o.ts_text(sub.get("canceled_at")),
-                    "ended_at": o.ts_text(sub.get("ended_at")),
-                    "state_order": order,
-                    "_ingest_source": SOURCES.get(state.received_via, state.received_via),
-                    "_ingest_ts": state.state_ts,
-                }
-            )
+        try:
+            sub = state.payload
+            customer_id = o.ref_id(sub.get("customer"))
+            org = resolver.org(customer_id, sub.get("metadata"))
+            order = f"{state.object_ts}|{state.lifecycle_rank}|{state.state_ts}"
+            percent, amount_off, discount_end = _discount(sub)
+            for item in o.list_data(sub.get("items")):
+                item_price = item.get("price") or item.get("plan")
+                price_id = o.ref_id(item_price)
+                price = item_price if isinstance(item_price, Mapping) else prices.get(price_id or "", {})
+                recurring = ln.recurring_of(price) or ln.recurring_of(item.get("plan"))
+                rows.append(
+                    {
+                        "subscription_item_id": o.ref_id(item.get("id")),
+                        "subscription_id": state.object_id,
+                        "customer_id": customer_id,
+                        "org_id": org,
+                        "subscription_status": "canceled" if state.deleted else _text(sub.get("status")),
+                        "price_id": price_id,
+                        "product": _product_name({}, price, products),
+                        "currency": _text(price.get("currency") or sub.get("currency")),
+                        "unit_amount_cents": _text(o.as_int(price.get("unit_amount"))),
+                        "quantity": _text(o.as_int(item.get("quantity"))),
+                        "billing_interval": recurring.interval if recurring else None,
+                        "interval_count": str(recurring.interval_count) if recurring else None,
+                        "usage_type": _text(
+                            o.get(price, "recurring", "usage_type") or o.get(item, "plan", "usage_type")
+                        ),
+                        "discount_percent_off": _text(percent),
+                        "discount_amount_off_cents": _text(amount_off),
+                        "discount_end": o.ts_text(discount_end),
+                        "item_created_at": o.ts_text(item.get("created")),
+                        "subscription_created_at": o.ts_text(sub.get("created")),
+                        "current_period_start": o.ts_text(
+                            _first_int(item.get("current_period_start"), sub.get("current_period_start"))
+                        ),
+                        "current_period_end": o.ts_text(
+                            _first_int(item.get("current_period_end"), sub.get("current_period_end"))
+                        ),
+                        "trial_start": o.ts_text(sub.get("trial_start")),
+                        "trial_end": o.ts_text(sub.get("trial_end")),
+                        "cancel_at_period_end": "true" if sub.get("cancel_at_period_end") is True else "false",
+                        "cancel_at": o.ts_text(sub.get("cancel_at")),
+                        "canceled_at": o.ts_text(sub.get("canceled_at")),
+                        "ended_at": o.ts_text(sub.get("ended_at")),
+                        "state_order": order,
+                        "_ingest_source": SOURCES.get(state.received_via, state.received_via),
+                        "_ingest_ts": state.state_ts,
+                    }
+                )
+        except MALFORMED:
+            skipped.append(state.object_id)
     return [r for r in rows if r["subscription_item_id"]]
 
 
@@ -238,8 +265,9 @@ def flatten(warehouse: Warehouse, settings: StripeSettings, load_id: str | None 
     started_at, started = utc_now_text(), time.perf_counter()
     snapshot = Snapshot.of(read_states(warehouse, _TYPES))
     org_table = customer_org_table(warehouse)
-    invoices = invoice_rows(snapshot, settings, org_table)
-    items = subscription_item_rows(snapshot, settings, org_table)
+    skipped: list[str] = []
+    invoices = invoice_rows(snapshot, settings, org_table, skipped)
+    items = subscription_item_rows(snapshot, settings, org_table, skipped)
     with _WRITE_LOCK, transaction(warehouse):
         warehouse.lock_for_writes(RAW_SCHEMA, STRIPE_BILLING.name)  # another process's flatten waits here
         changed = _changed_invoices(warehouse, invoices)
@@ -252,7 +280,40 @@ def flatten(warehouse: Warehouse, settings: StripeSettings, load_id: str | None 
             report.tables.append(TableLoad(raw.name, FLATTEN_SOURCE, read, inserted))
     for entry in report.tables:
         entry.seconds = time.perf_counter() - started
+    if skipped and report.tables:
+        shown = ", ".join(sorted(set(skipped))[:5])
+        report.tables[0].notes.append(f"{len(set(skipped))} stored object(s) of an unexpected shape skipped: {shown}")
     return report
+
+
+PENDING_MARGIN_SECONDS = 300
+"""Objects stored up to this long before the last flatten began count as pending too: a store that took
+its time before that flatten read the states but committed after it must not be missed."""
+
+
+def pending(warehouse: Warehouse) -> bool:
+    """Whether stored objects may not be flattened yet: some were stored after the last flatten began
+    (less ``PENDING_MARGIN_SECONDS``), or none was ever flattened."""
+    if not warehouse.table_exists(RAW_SCHEMA, OBJECTS.name):
+        return False
+    newest = warehouse.query(f"select max(_loaded_at) from {RAW_SCHEMA}.{OBJECTS.name}")[0][0]
+    if newest is None:
+        return False
+    last = warehouse.query(f"select max(started_at) from {RAW_SCHEMA}.{LOADS.name} where source = ?", [FLATTEN_SOURCE])[
+        0
+    ][0]
+    if last is None:
+        return True
+    began = datetime.strptime(str(last), _STAMP).replace(tzinfo=UTC)
+    return str(newest) >= (began - timedelta(seconds=PENDING_MARGIN_SECONDS)).strftime(_STAMP)
+
+
+def flatten_pending(warehouse: Warehouse, settings: StripeSettings) -> LoadReport | None:
+    """``flatten`` when objects are pending (``pending``); None when there was nothing to do."""
+    return flatten(warehouse, settings) if pending(warehouse) else None
+
+
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _changed_invoices(warehouse: Warehouse, rows: list[Row]) -> list[Row]:

@@ -38,15 +38,22 @@ DELETED_RANK = 9
 """A deleted object's last state (``*.deleted`` events) outranks every status."""
 
 
+MIN_EPOCH = 0
+"""The earliest epoch second taken as a time (1970: Stripe has no object older)."""
+MAX_EPOCH = 253_402_300_799
+"""The last second of year 9999."""
+
+
 def ts_text(epoch: Any) -> str | None:
-    """Epoch seconds (int, or digits) -> ``YYYY-MM-DD HH:MM:SS`` UTC; None for anything else."""
+    """Epoch seconds (int, or digits) -> ``YYYY-MM-DD HH:MM:SS`` UTC; None for anything else (also for a
+    time outside years 1..9999, which no timestamp column holds)."""
     if isinstance(epoch, bool) or epoch is None:
         return None
     if isinstance(epoch, str):
         if not epoch.strip().lstrip("-").isdigit():
             return None
         epoch = int(epoch)
-    if not isinstance(epoch, int | float):
+    if not isinstance(epoch, int | float) or not MIN_EPOCH <= epoch <= MAX_EPOCH:
         return None
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M:%S")
 

@@ -19,9 +19,11 @@ import pyarrow as pa
 
 from vitals.ingest.contracts import RAW_SCHEMA
 from vitals.ingest.landing import transaction, utc_now_text
+from vitals.json_body import value_problem
 from vitals.stripe import objects as o
 from vitals.stripe.tables import CUSTOMER_ORGS, EVENTS, OBJECTS, STATE_TABLES, SUBSCRIPTION_ITEMS
 from vitals.warehouse.base import Warehouse
+from vitals.webhook_support import rebuild_duckdb_index
 
 WEBHOOK = "webhook"
 BACKFILL = "backfill"
@@ -55,6 +57,19 @@ def ensure_tables(warehouse: Warehouse) -> None:
         )
 
 
+def repair_indexes(warehouse: Warehouse) -> int:
+    """Rebuild the event-id and object-id indexes (DuckDB, after a possible crash:
+    ``rebuild_duckdb_index``); the duplicate events removed."""
+    with _WRITE_LOCK:
+        removed = rebuild_duckdb_index(
+            warehouse, RAW_SCHEMA, EVENTS.name, f"{EVENTS.name}_event_id_uq", "event_id", unique=True
+        )
+        rebuild_duckdb_index(
+            warehouse, RAW_SCHEMA, OBJECTS.name, f"{OBJECTS.name}_object_id_idx", "object_id", unique=False
+        )
+    return removed
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     """What storing one webhook event did."""
@@ -65,17 +80,39 @@ class StoredEvent:
 
 
 def parse_event(body: str) -> dict[str, Any]:
-    """The event in a webhook body; ``json.JSONDecodeError`` or ``InvalidEvent`` when it is not one."""
-    event = json.loads(body)
+    """The event in a webhook body; ``json.JSONDecodeError`` or ``InvalidEvent`` when it is not one (also:
+    nested too deeply, or holding a lone surrogate that no table can store)."""
+    try:
+        event = json.loads(body)
+    except RecursionError:
+        raise InvalidEvent("the JSON is nested too deeply") from None
+    problem = value_problem(event)
+    if problem is not None:
+        raise InvalidEvent(problem)
     if not isinstance(event, dict) or event.get("object") != "event":
         raise InvalidEvent("the body is not a Stripe event (object != 'event')")
     if not isinstance(event.get("id"), str) or not event["id"]:
         raise InvalidEvent("the event has no id")
     if not isinstance(event.get("type"), str) or o.as_int(event.get("created")) is None:
         raise InvalidEvent("the event has no type or created time")
+    if not o.MIN_EPOCH <= int(o.as_int(event.get("created")) or 0) <= o.MAX_EPOCH:
+        raise InvalidEvent("the event's created time is out of range (epoch seconds from 1970 to 9999)")
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise InvalidEvent("the event has no data.object")
+    try:  # what storing reads of the object: a shape Stripe never sends is a 400, not a 500 retried forever
+        _object_row(
+            data["object"],
+            state_ts="",
+            via="",
+            event_id=None,
+            event_type=None,
+            api_version=None,
+            deleted=False,
+            loaded_at="",
+        )
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError):
+        raise InvalidEvent("data.object is not shaped like a Stripe object") from None
     return event
 
 

@@ -3,8 +3,10 @@
 1. The body is read up to ``stripe.webhook_max_body_bytes`` (more: 413, nothing stored).
 2. ``Stripe-Signature`` is verified by the ``stripe`` library against each configured secret (any one
    verifying is enough: secrets are rotated by listing the new one next to the old), with the
-   configured tolerance on its timestamp. Failure: 400. No secret configured: 503 (Stripe retries).
-3. The body must be a JSON Stripe event (else 400).
+   configured tolerance on its timestamp, both ways: older or newer than now by more than it is
+   refused. Failure: 400. No secret configured: 503 (Stripe retries).
+3. The body must be a JSON Stripe event (else 400), nested no deeper than the parser follows and without
+   lone surrogates (else 400: no table could store it).
 4. The event is stored (``store.store_event``) in one transaction; only after the commit is 200 sent.
    A delivery already stored (same ``event.id``) is acknowledged again without storing anything.
    A storage failure answers 500, so Stripe retries.
@@ -17,12 +19,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 import stripe
 from vitals.config import Settings
@@ -30,8 +34,16 @@ from vitals.stripe.flatten import flatten
 from vitals.stripe.settings import StripeSettings, stripe_settings
 from vitals.stripe.store import InvalidEvent, StoredEvent, ensure_tables, parse_event, store_event
 from vitals.warehouse import open_warehouse
-from vitals.webhook_support import BodyTooLarge, CoalescingRunner, read_body
+from vitals.webhook_support import BodyTooLarge, CoalescingRunner, client_gone, read_body
 
+JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A Stripe event, signed in the Stripe-Signature header.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""The body in the OpenAPI schema (the route reads and verifies the raw bytes itself)."""
 PATH = "/webhooks/stripe"
 log = logging.getLogger("vitals.stripe.webhook")
 
@@ -40,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     """A small ASGI app serving ``POST /webhooks/stripe``."""
     app = FastAPI(title="vitals Stripe webhooks", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(create_router(settings))
+    app.add_exception_handler(ClientDisconnect, client_gone)
     return app
 
 
@@ -49,7 +62,12 @@ def create_router(settings: Settings) -> APIRouter:
     receiver = _Receiver(settings, config)
     router = APIRouter()
 
-    @router.post(PATH, summary="Receive a signed Stripe webhook event", include_in_schema=True)
+    @router.post(
+        PATH,
+        summary="Receive a signed Stripe webhook event",
+        include_in_schema=True,
+        openapi_extra=JSON_BODY,
+    )
     async def stripe_webhook(request: Request) -> JSONResponse:
         return await receiver.handle(request)
 
@@ -116,7 +134,11 @@ class _Receiver:
 
 
 def _verified(text: str, header: str | None, secrets: list[str], tolerance: int) -> bool:
-    """Whether the ``stripe`` library verifies the signature with any of the secrets."""
+    """Whether the ``stripe`` library verifies the signature with any of the secrets, and its timestamp is
+    not ahead of now by more than the tolerance (the library only refuses old ones: a signature made for
+    the future would stay replayable until long after it was captured)."""
+    if tolerance and _signed_at(header) > time.time() + tolerance:  # 0 turns the age check off, both ways
+        return False
     for secret in secrets:
         try:
             stripe.WebhookSignature.verify_header(text, header, secret, tolerance)
@@ -124,6 +146,16 @@ def _verified(text: str, header: str | None, secrets: list[str], tolerance: int)
             continue
         return True
     return False
+
+
+def _signed_at(header: str | None) -> int:
+    """The ``t=`` timestamp of a ``Stripe-Signature`` header (0 when there is none to read: the library
+    then refuses the header itself)."""
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.strip().isdigit():
+            return int(value.strip()[:12])
+    return 0
 
 
 def _error(status: int, message: str) -> JSONResponse:

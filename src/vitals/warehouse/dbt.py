@@ -174,6 +174,7 @@ def build(
     moment = format_as_of(as_of)
     variables = build_vars(settings, moment)
     variables["build_fingerprint"] = fingerprint(PROJECT_DIR, variables)
+    as_of_text = variables.pop("as_of")
     with open_warehouse(settings) as warehouse:
         warehouse.ensure_raw_tables()
         plan = plan_build(warehouse, moment, variables["build_fingerprint"], full_refresh=full_refresh)
@@ -207,7 +208,7 @@ def build(
 
     callbacks = [_progress_callback(on_node)] if on_node is not None else []
     started = time.monotonic()
-    with _engine_environment(settings):
+    with _build_environment(settings, as_of_text):
         try:
             outcome = dbtRunner(callbacks=callbacks).invoke(args)
         finally:
@@ -278,21 +279,28 @@ def _first_lines(text: str | None, count: int = 4) -> str:
     return " ".join(lines[:count]) if lines else "(no message)"
 
 
+AS_OF_ENV = "VITALS_BUILD_AS_OF"
+"""The environment variable that carries a build's as-of time to the models (macro ``as_of``). Not a dbt var:
+a var that changes at every build makes dbt parse the whole project again (about 3 s of CPU instead of 0.5)."""
+
+
 @contextmanager
-def _engine_environment(settings: Settings) -> Iterator[None]:
-    """Process environment the engine's client library reads while dbt runs (PostgreSQL: UTC)."""
-    if settings.engine != "postgres":
-        yield
-        return
-    previous = os.environ.get("PGTZ")
-    os.environ["PGTZ"] = "UTC"
+def _build_environment(settings: Settings, as_of_text: str) -> Iterator[None]:
+    """The process environment while dbt runs: the as-of time, and what the engine's client library reads
+    (PostgreSQL: a UTC session)."""
+    values = {AS_OF_ENV: as_of_text}
+    if settings.engine == "postgres":
+        values["PGTZ"] = "UTC"
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("PGTZ", None)
-        else:
-            os.environ["PGTZ"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _release_duckdb(settings: Settings) -> None:

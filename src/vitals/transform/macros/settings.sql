@@ -3,9 +3,17 @@
     vitals.config.Settings.dbt_vars()).
 #}
 
-{#- The build's as-of time: a UTC timestamp literal. Rows that happened later are invisible. -#}
+{#-
+    The build's as-of time: a UTC timestamp literal. Rows that happened later are invisible. From the var
+    `as_of` when given (plain dbt, unit tests), else from VITALS_BUILD_AS_OF, else the run's start.
+-#}
 {% macro as_of() -%}
     {%- set value = var('as_of', none) -%}
+    {%- if (value is none or value == '') and execute -%}
+        {#- vitals.warehouse.dbt passes the as-of time in the environment, read only when a node runs: a var
+            would change at every build and make dbt parse the whole project again -#}
+        {%- set value = env_var('VITALS_BUILD_AS_OF', '') -%}
+    {%- endif -%}
     {%- if value is none or value == '' -%}
         {%- set value = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
     {%- endif -%}
