@@ -1,4 +1,4 @@
-"""The streaming guard refuses exactly the rows the thorough check names."""
+"""The streaming guard stops exactly the rows the contract's plainly written rules refuse."""
 
 from __future__ import annotations
 
