@@ -496,6 +496,10 @@ def bench(
     runs: Annotated[int, typer.Option(min=1, help="Runs; medians are reported.")] = 3,
     data_root: Annotated[Path, typer.Option(help="Where datasets are generated and reused.")] = Path(".vitals/bench"),
     out: Annotated[Path | None, typer.Option(help="JSON report path.")] = None,
+    source_format: Annotated[
+        str, typer.Option(help="Format of the dataset's files, which the load reads: parquet or csv.")
+    ] = "parquet",
+    load_only: Annotated[bool, typer.Option(help="Measure the load alone (no full or incremental build).")] = False,
     pg_admin_dsn: Annotated[
         str, typer.Option(help="With engine postgres: DSN used to create a fresh database per run.")
     ] = "postgresql://postgres@127.0.0.1:5432/postgres",
@@ -552,11 +556,12 @@ def bench(
         float, typer.Option(min=0, help="With --incident: minutes of normal traffic before the incident.")
     ] = 3,
 ) -> None:
-    """Benchmark load and full build on a generated dataset: medians of time, rows/s and peak RSS.
+    """Benchmark load and full build on a generated dataset: medians of time, rows/s, CPU time and peak RSS
+    (--load-only: the load alone; --source-format csv: from CSV files instead of Parquet).
     With --webhooks: the live service's sustained acknowledged requests/s, p50/p99 latency and
     event-to-metric freshness. With --exports or --api: exports and API latency of an existing warehouse.
     With --incident: how fast the real-time rules page on-call and resolve against a running server."""
-    from vitals.bench.harness import duckdb_run_env, postgres_run_env, run_bench
+    from vitals.bench.harness import SOURCE_FORMATS, duckdb_run_env, postgres_run_env, run_bench
 
     settings = _settings()
     if warehouse is not None:
@@ -631,7 +636,12 @@ def bench(
             console.print(line)
         console.print(f"report written to {target}")
         return
-    out = out or data_root / f"bench-{settings.engine}-{events}.json"
+    if source_format not in SOURCE_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(SOURCE_FORMATS)}", param_hint="--source-format")
+    if source_format != "parquet" and not load_only:
+        raise typer.BadParameter("the builds use the Parquet dataset: add --load-only", param_hint="--source-format")
+    suffix = "" if source_format == "parquet" else f"-{source_format}"
+    out = out or data_root / f"bench-{settings.engine}-{events}{suffix}{'-load' if load_only else ''}.json"
     fresh = postgres_run_env(pg_admin_dsn) if settings.engine == "postgres" else duckdb_run_env(data_root)
     with _friendly_errors():
         report = run_bench(
@@ -642,6 +652,8 @@ def bench(
             out=out,
             fresh_warehouse=fresh,
             say=console.print,
+            source_format=source_format,
+            load_only=load_only,
         )
     for line in report.lines():
         console.print(line)

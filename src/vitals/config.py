@@ -103,8 +103,9 @@ class IngestSettings(BaseModel):
     memory_limit: str = Field(
         default="2GB",
         pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
-        description="Memory cap of a file load's DuckDB work (reader and DuckDB warehouse); larger sources "
-        "spill to <state_dir>/ingest-tmp.",
+        description="Memory cap of a file load's DuckDB work (reader and DuckDB warehouse); what does not fit "
+        "(the raw hashes the duplicate check joins against, a large JSON Lines file) spills to disk: "
+        "<warehouse>.tmp for a DuckDB warehouse, <state_dir>/ingest-tmp for the reader.",
     )
 
 

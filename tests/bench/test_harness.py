@@ -40,3 +40,27 @@ def test_bench_reports_load_build_and_incremental(tmp_path: Path) -> None:
     # the run's warehouse is removed afterwards; the dataset stays for the next run
     assert not list((tmp_path / "bench").glob("bench-run-*.duckdb"))
     assert (Path(report.dataset) / "MANIFEST.json").exists()
+
+
+def test_bench_can_measure_a_csv_load_alone(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    report = run_bench(
+        Settings(warehouse=tmp_path / "unused.duckdb", state_dir=tmp_path / "state"),
+        events=3000,
+        runs=1,
+        data_root=tmp_path / "bench",
+        out=out,
+        fresh_warehouse=duckdb_run_env(tmp_path / "bench"),
+        progress=False,
+        say=lambda line: None,
+        source_format="csv",
+        load_only=True,
+    )
+    assert Path(report.dataset).name.endswith("-csv")
+    assert (Path(report.dataset) / "events_big.csv").exists()
+    assert report.source_format == "csv"
+    assert report.build_seconds_median is None and report.incremental_build_seconds_median is None
+    assert set(report.raw_runs[0]) == {"load"}
+    assert report.raw_runs[0]["load"].cpu_seconds > 0 and report.load_cpu_seconds_median > 0
+    assert report.raw_runs[0]["load"].rows == sum(report.rows.values())
+    assert "from csv" in report.lines()[2] and len(report.lines()) == 3

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vitals.config import Settings
+from vitals.ingest import landing
 from vitals.ingest.contracts import EVENTS, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 from vitals.ingest.errors import LoadError
 from vitals.ingest.files import load_directory, load_files
@@ -414,3 +415,62 @@ def test_a_score_out_of_range_refuses_the_whole_directory(
 
     assert "nps_responses.csv:row 2 column score: value '12' is outside 0..10" in str(caught.value)
     assert counts(engine_settings)["events_big"] == 0 and counts(engine_settings)["nps_responses"] == 0
+
+
+class _FrozenClock(datetime):
+    """``datetime`` whose ``now`` never moves (two loads within one microsecond)."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> _FrozenClock:  # type: ignore[override]
+        return cls(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_each_load_stamps_one_loaded_at_strictly_after_every_earlier_load(
+    engine_settings: Settings,
+    write_source: Any,
+    rows: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+) -> None:
+    monkeypatch.setattr(landing, "datetime", _FrozenClock)
+    batches = [[rows.event(1), rows.event(2)], [rows.event(3)], [rows.event(4), rows.event(5), rows.event(6)]]
+    stamps: list[set[str]] = []
+    for number, batch in enumerate(batches):
+        monkeypatch.setattr(landing, "_last_now", None)  # as if each load were its own process
+        path = write_source("events_big", batch, fmt, tmp_path / f"load{number}")
+        load_files(engine_settings, [path], progress=False)
+        landed = raw_rows(engine_settings, "events_big")
+        ids = {r["event_id"] for r in batch}
+        stamps.append({r["_loaded_at"] for r in landed if r["event_id"] in ids})
+
+    assert [len(s) for s in stamps] == [1, 1, 1]  # every row of one load carries that load's stamp
+    ordered = [next(iter(s)) for s in stamps]
+    assert ordered[0] < ordered[1] < ordered[2]
+    assert ordered[0] == "2030-01-01T12:00:00.000000Z"
+
+
+def test_utc_now_text_never_repeats_or_goes_back_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(landing, "datetime", _FrozenClock)
+    monkeypatch.setattr(landing, "_last_now", None)
+    seen = [landing.utc_now_text() for _ in range(3)]
+    assert seen == sorted(set(seen)) and len(seen) == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_first_bad_row_of_a_large_file_is_named_by_its_place_in_the_file(
+    tmp_path: Path, write_source: Any, rows: Any, fmt: str
+) -> None:
+    settings = Settings(warehouse=tmp_path / "w.duckdb", state_dir=tmp_path / ".vitals")
+    good = rows.event(1)
+    many = [{**good, "event_id": f"evt_{n}"} for n in range(300_000)]  # many row groups, read in parallel
+    many[250_000] = {**many[250_000], "inserted_at": "not a time"}
+    many[280_000] = {**many[280_000], "occurred_at": "later"}
+    path = write_source("events_big", many, fmt)
+
+    with pytest.raises(LoadError) as caught:
+        load_files(settings, [path], progress=False)
+
+    assert f"{path.name}:row 250001 column inserted_at: value 'not a time'" in str(caught.value)
+    assert counts(settings)["events_big"] == 0

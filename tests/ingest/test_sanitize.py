@@ -73,6 +73,30 @@ def test_what_is_not_a_json_object_carries_nothing(reader: duckdb.DuckDBPyConnec
     assert _sanitize(reader, given, ["note_id"]) == [marker, marker, marker, marker, None, "", "  ", None]
 
 
+def test_blanks_around_an_object_and_lenient_json_are_judged_as_duckdb_parses_them(
+    reader: duckdb.DuckDBPyConnection,
+) -> None:
+    given = [
+        ' \t\n{"note_id": 1}\n',  # JSON blanks around an object: still an object
+        '\u00a0{"note_id": 1}',  # a non-breaking space is not a JSON blank
+        '{"note_id": 1} trailing',
+        '{"note_id": 1,}',  # DuckDB's JSON reader takes a trailing comma
+        "{'note_id': 1}",
+        " null ",
+        "[",
+    ]
+    marker = INVALID_JSON_MARKER
+    assert _sanitize(reader, given, ["note_id"]) == [
+        '{"note_id":1}',
+        marker,
+        marker,
+        '{"note_id":1}',
+        marker,
+        None,
+        marker,
+    ]
+
+
 def test_allowlist_keys_that_cannot_be_paths_are_refused(reader: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(LoadError, match="property_allowlist"):
         _sanitize(reader, ["{}"], ['bad"key'])

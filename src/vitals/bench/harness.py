@@ -1,5 +1,5 @@
 """`vitals bench`: generate (or reuse) a dataset, then load and build it several times into fresh
-warehouses, each phase in its own process; report medians of seconds, rows/s and peak RSS."""
+warehouses, each phase in its own process; report medians of seconds, rows/s, CPU seconds and peak RSS."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from vitals.config import Settings
 PHASES = ("load", "build", "incremental", "tail", "late")
 """The phases of a run, each in its own process (vitals.bench.phase)."""
 
+SOURCE_FORMATS = ("parquet", "csv")
+"""Formats a benchmark dataset can be written in (the same rows in each; the builds need Parquet)."""
+
 BENCH_SEED = 7
 BENCH_END = date(2026, 10, 31)
 """Fixed so that every machine benchmarks the same data."""
@@ -35,6 +38,8 @@ class PhaseRun:
     rows: int = 0
     load_seconds: float = 0.0
     """For the phases that load rows before they build: the load's seconds (``seconds`` is the build's)."""
+    cpu_seconds: float = 0.0
+    """User plus system CPU time of the phase's process (steadier than wall time on a shared machine)."""
 
 
 @dataclass
@@ -49,47 +54,71 @@ class BenchReport:
     dataset: str
     rows: dict[str, int]
     load_seconds_median: float
-    build_seconds_median: float
+    build_seconds_median: float | None
+    """None when the load was measured alone (as are the other build figures)."""
     load_rows_per_second_median: float
     load_peak_rss_mb_median: float
-    build_peak_rss_mb_median: float
-    incremental_build_seconds_median: float
-    tail_build_seconds_median: float
+    build_peak_rss_mb_median: float | None
+    incremental_build_seconds_median: float | None
+    tail_build_seconds_median: float | None
     """An incremental build after the last 30 minutes of events arrived."""
-    late_build_seconds_median: float
+    late_build_seconds_median: float | None
     """An incremental build after a batch of events of three past days arrived."""
     generate_seconds: float | None
     measured_at: str
+    source_format: str = "parquet"
+    load_cpu_seconds_median: float = 0.0
     raw_runs: list[dict[str, PhaseRun]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The report as the CLI prints it."""
-        return [
+        out = [
             f"dataset        {self.dataset} ({', '.join(f'{k} {v:,}' for k, v in self.rows.items())})",
             f"engine         {self.engine}, {self.runs} of {self.runs_requested} runs (medians)",
-            f"load           {self.load_seconds_median:.1f} s  ({self.load_rows_per_second_median:,.0f} rows/s)"
+            f"load           {self.load_seconds_median:.1f} s  ({self.load_rows_per_second_median:,.0f} rows/s "
+            f"from {self.source_format}, {self.load_cpu_seconds_median:.1f} CPU s)"
             f"  peak RSS {self.load_peak_rss_mb_median:,.0f} MB",
-            f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB",
-            f"incremental    {self.incremental_build_seconds_median:.1f} s  (rebuild an hour later, no new rows)",
-            f"               {self.tail_build_seconds_median:.1f} s  (after 30 minutes of new events)",
-            f"               {self.late_build_seconds_median:.1f} s  (after a late batch touching 3 past days)",
         ]
+        if self.build_seconds_median is not None and self.build_peak_rss_mb_median is not None:
+            out.append(
+                f"full build     {self.build_seconds_median:.1f} s  peak RSS {self.build_peak_rss_mb_median:,.0f} MB"
+            )
+        for figure, what in (
+            (self.incremental_build_seconds_median, "incremental    {:.1f} s  (rebuild an hour later, no new rows)"),
+            (self.tail_build_seconds_median, "               {:.1f} s  (after 30 minutes of new events)"),
+            (self.late_build_seconds_median, "               {:.1f} s  (after a late batch touching 3 past days)"),
+        ):
+            if figure is not None:
+                out.append(what.format(figure))
+        return out
 
 
-def dataset_dir(root: Path, events: int) -> Path:
-    """Where the benchmark dataset for ``events`` lives (reused across runs)."""
-    return root / f"events-{events}-seed-{BENCH_SEED}"
+def dataset_dir(root: Path, events: int, fmt: str = "parquet") -> Path:
+    """Where the benchmark dataset for ``events`` in ``fmt`` lives (reused across runs)."""
+    suffix = "" if fmt == "parquet" else f"-{fmt}"
+    return root / f"events-{events}-seed-{BENCH_SEED}{suffix}"
 
 
-def ensure_dataset(root: Path, events: int, progress: bool) -> tuple[Path, dict[str, int], float | None]:
+def ensure_dataset(
+    root: Path, events: int, progress: bool, fmt: str = "parquet"
+) -> tuple[Path, dict[str, int], float | None]:
     """Generate the dataset unless it is already there; return its dir, row counts and generate time."""
     from vitals.generate import generate
 
-    directory = dataset_dir(root, events)
+    if fmt not in SOURCE_FORMATS:
+        raise ValueError(f"unknown dataset format {fmt!r}; use one of {', '.join(SOURCE_FORMATS)}")
+    directory = dataset_dir(root, events, fmt)
     manifest = directory / "MANIFEST.json"
     if manifest.exists():
         return directory, json.loads(manifest.read_text()), None
-    result = generate(directory, events=events, seed=BENCH_SEED, end=BENCH_END, fmt="parquet", progress=progress)
+    result = generate(
+        directory,
+        events=events,
+        seed=BENCH_SEED,
+        end=BENCH_END,
+        fmt="csv" if fmt == "csv" else "parquet",
+        progress=progress,
+    )
     rows = dict(result.rows)
     as_of = datetime.combine(BENCH_END + timedelta(days=1), time(8, 0), tzinfo=UTC)
     (directory / "AS_OF").write_text(as_of.isoformat())
@@ -115,6 +144,7 @@ def _run_phase_measured(phase: str, data: Path, env: dict[str, str]) -> PhaseRun
         peak_rss_mb=usage.ru_maxrss / 1024,
         rows=result["rows"],
         load_seconds=result.get("load_seconds", 0.0),
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -128,28 +158,37 @@ def run_bench(
     fresh_warehouse: Callable[[int], tuple[dict[str, str], Callable[[], None]]],
     progress: bool = True,
     say: Callable[[str], None] = print,
+    source_format: str = "parquet",
+    load_only: bool = False,
 ) -> BenchReport:
     """Benchmark load, full build and an incremental rebuild ``runs`` times; write the report as JSON to ``out``.
 
     ``fresh_warehouse(i)`` returns the VITALS_* variables that point run ``i`` at an empty warehouse,
-    and a function that removes that warehouse afterwards.
+    and a function that removes that warehouse afterwards. ``load_only`` loads the whole dataset (from
+    ``source_format`` files) and builds nothing; the builds need the Parquet dataset.
     """
-    data, rows, gen_seconds = ensure_dataset(data_root, events, progress)
+    if source_format != "parquet" and not load_only:
+        raise ValueError(f"a {source_format} dataset measures the load alone (load_only); the builds use Parquet")
+    data, rows, gen_seconds = ensure_dataset(data_root, events, progress, source_format)
     if gen_seconds is not None:
         say(f"generated {sum(rows.values()):,} rows in {gen_seconds:.1f} s")
-    increments.prepare(data, datetime.fromisoformat((data / "AS_OF").read_text().strip()))
+    if not load_only:
+        increments.prepare(data, datetime.fromisoformat((data / "AS_OF").read_text().strip()))
     all_runs: list[dict[str, PhaseRun]] = []
     for i in range(runs):
         variables, cleanup = fresh_warehouse(i)
         env = {**os.environ, **variables}
         try:
-            phases = {phase: _run_phase_measured(phase, data, env) for phase in PHASES}
+            if load_only:
+                phases = {"load": _run_phase_measured("load_all", data, env)}
+            else:
+                phases = {phase: _run_phase_measured(phase, data, env) for phase in PHASES}
         finally:
             cleanup()
         all_runs.append(phases)
         say(f"run {i + 1}/{runs}: " + ", ".join(f"{phase} {run.seconds:.1f} s" for phase, run in phases.items()))
 
-        report = _report(settings, events, data, rows, gen_seconds, runs, all_runs)
+        report = _report(settings, events, data, rows, gen_seconds, runs, all_runs, source_format)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(asdict(report), indent=2))  # after every run: a long bench cut short keeps its runs
     return report
@@ -163,11 +202,15 @@ def _report(
     gen_seconds: float | None,
     runs: int,
     all_runs: list[dict[str, PhaseRun]],
+    source_format: str = "parquet",
 ) -> BenchReport:
     """The report over the runs done so far (``runs`` of them asked for)."""
 
     def median(phase: str, attr: str) -> float:
         return statistics.median(getattr(r[phase], attr) for r in all_runs)
+
+    def built(phase: str, attr: str) -> float | None:
+        return median(phase, attr) if all(phase in r for r in all_runs) else None
 
     events_rows = rows.get("events_big", events)
     report = BenchReport(
@@ -178,17 +221,19 @@ def _report(
         dataset=str(data),
         rows=rows,
         load_seconds_median=median("load", "seconds"),
-        build_seconds_median=median("build", "seconds"),
+        build_seconds_median=built("build", "seconds"),
         load_rows_per_second_median=statistics.median(r["load"].rows / r["load"].seconds for r in all_runs)
         if events_rows
         else 0.0,
         load_peak_rss_mb_median=median("load", "peak_rss_mb"),
-        build_peak_rss_mb_median=median("build", "peak_rss_mb"),
-        incremental_build_seconds_median=median("incremental", "seconds"),
-        tail_build_seconds_median=median("tail", "seconds"),
-        late_build_seconds_median=median("late", "seconds"),
+        build_peak_rss_mb_median=built("build", "peak_rss_mb"),
+        incremental_build_seconds_median=built("incremental", "seconds"),
+        tail_build_seconds_median=built("tail", "seconds"),
+        late_build_seconds_median=built("late", "seconds"),
         generate_seconds=gen_seconds,
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        source_format=source_format,
+        load_cpu_seconds_median=median("load", "cpu_seconds"),
         raw_runs=all_runs,
     )
     return report

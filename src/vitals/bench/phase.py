@@ -4,6 +4,7 @@ Usage: ``python -m vitals.bench.phase PHASE DATA_DIR`` with the warehouse taken 
 (VITALS_*). Prints one JSON line: the phase, its seconds and its row count. The phases, in order:
 
 - ``load``: the dataset's base (``DATA_DIR/increments/base``, see vitals.bench.increments);
+- ``load_all`` (instead of all the others, to measure a load alone): the whole dataset;
 - ``build``: a full build as of the dataset's as-of time T;
 - ``incremental``: an hour later, no new rows;
 - ``tail``: the last 30 minutes of events arrive, then a build as of T + 1.5 h;
@@ -30,10 +31,11 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     rows = 0
     extra: dict[str, float] = {}
-    if phase == "load":
+    if phase in ("load", "load_all"):
         from vitals.ingest.files import load_directory
 
-        report = load_directory(settings, _part(data_dir, "base"), progress=False)
+        directory = data_dir if phase == "load_all" else _part(data_dir, "base")
+        report = load_directory(settings, directory, progress=False)
         rows = report.rows_inserted
     elif phase in BUILD_HOURS:
         from vitals.ingest.files import load_directory

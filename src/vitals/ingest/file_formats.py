@@ -9,8 +9,8 @@ Each format yields the contract's columns as text, in file order:
   are, numbers and booleans as their JSON text, nested objects and arrays as JSON text.
 
 The header (or the keys of the objects) must name exactly the contract's columns, in any order
-and letter case. The reader table then holds the sanitized rows plus ``_row_hash``; its ``rowid``
-is the row's position in the file.
+and letter case. ``prepare_source`` checks that and writes the queries that stream the file's
+sanitized, hashed rows; ``check_source_file`` reads a whole file to name its first bad row.
 """
 
 from __future__ import annotations
@@ -60,30 +60,77 @@ class SourceFile:
     format: str
 
 
-def read_source_file(con: duckdb.DuckDBPyConnection, source: SourceFile, allowlist: Sequence[str], into: str) -> int:
-    """Create reader table ``into`` from ``source``; return its row count.
+@dataclass(frozen=True)
+class PreparedSource:
+    """A source file whose columns were matched to its contract, ready to be streamed."""
 
-    Raises ``LoadError`` when the file cannot be read, its columns are not the contract's, or a
-    value fails validation. Nothing is written to the warehouse here."""
+    source: SourceFile
+    rows_sql: str
+    """The file's rows as the contract's text columns, in file order (nothing sanitized yet)."""
+    landed_sql: str
+    """``rows_sql`` with PHI dropped and ``_row_hash`` added (see ``sanitize.sanitized_select``)."""
+    in_reader: bool
+    """True when the queries read a table of the reader connection (JSON Lines), so only that
+    connection can run them; CSV and Parquet are read straight from the file by any DuckDB."""
+
+
+def prepare_source(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, allowlist: Sequence[str], records: str
+) -> PreparedSource:
+    """Match the file's columns to its contract and write the queries that read it; nothing is read in
+    bulk but JSON Lines, whose records land in reader table ``records`` to find their keys.
+
+    Raises ``LoadError`` when the file cannot be read or its columns are not the contract's."""
     path = source.path
     try:
         if source.format == "csv":
-            source_sql = _csv_select(con, source)
+            rows_sql = _csv_select(con, source)
         elif source.format == "parquet":
-            source_sql = _parquet_select(con, source)
+            rows_sql = _parquet_select(con, source)
         else:
-            source_sql = _jsonl_select(con, source, records=f"{into}_records")
-        con.execute(f"create table {into} as {sanitized_select(source.table, source_sql, allowlist)}")
+            rows_sql = _jsonl_select(con, source, records=records)
     except duckdb.Error as exc:
+        con.execute(f"drop table if exists {records}")
         raise LoadError(f"{path}: cannot be read as {source.format}: {_engine_message(exc)}", source=str(path)) from exc
-    finally:
-        con.execute(f"drop table if exists {into}_records")
+    return PreparedSource(
+        source=source,
+        rows_sql=rows_sql,
+        landed_sql=sanitized_select(source.table, rows_sql, allowlist),
+        in_reader=source.format == "jsonl",
+    )
+
+
+def read_error(source: SourceFile, error: duckdb.Error) -> LoadError:
+    """The ``LoadError`` of a DuckDB error met while reading ``source`` (its text never echoes the
+    offending line)."""
+    return LoadError(
+        f"{source.path}: cannot be read as {source.format}: {_engine_message(error)}", source=str(source.path)
+    )
+
+
+def check_source_file(con: duckdb.DuckDBPyConnection, prepared: PreparedSource, into: str) -> int:
+    """Read the whole file into temporary table ``into`` of ``con`` (the reader, or a DuckDB warehouse
+    for files it can read itself: never written to its file, spilling to disk past the memory limit),
+    check every row, drop the table and return the row count.
+
+    The thorough, slower pass: it names the first offending row in file order. Raises ``LoadError``
+    when the file cannot be read or a value fails validation."""
+    source = prepared.source
+    path = source.path
+    con.execute("set preserve_insertion_order = true")  # rowid is the row's place in the file
+    try:
+        con.execute(f"create temp table {into} as {prepared.landed_sql}")
+    except duckdb.Error as exc:
+        raise read_error(source, exc) from exc
 
     def locate(row: int, key: str | None) -> str:
         return f"{path}:row {row}"
 
-    validate_table(con, into, source.table, locate, source=str(path), hint=ROW_HINTS[source.format])
-    found = con.execute(f"select count(*) from {into}").fetchone()
+    try:
+        validate_table(con, into, source.table, locate, source=str(path), hint=ROW_HINTS[source.format])
+        found = con.execute(f"select count(*) from {into}").fetchone()
+    finally:
+        con.execute(f"drop table if exists temp.{into}")
     return int(found[0]) if found else 0
 
 

@@ -1,40 +1,56 @@
-"""Bulk files into the raw tables: find, read, validate, sanitize, then land in one transaction.
+"""Bulk files into the raw tables: find, check the columns, then stream every file in one transaction.
 
 A directory holds up to one file per raw table, named after it: ``events_big.csv``,
 ``stripe_billing_big.parquet``, ``sentry_errors_big.jsonl`` (formats: see ``file_formats``).
-Every file is read and checked before anything is written; then all tables land in a single
-warehouse transaction, so a failure leaves the warehouse as it was. Rows already present (same
-``_row_hash``) are skipped, so loading the same files again inserts nothing.
+Every file's columns are checked before the warehouse is opened. Then all tables land in a single
+warehouse transaction, each file streamed through the value checks, PHI removal and hashing in
+bounded memory (into DuckDB: read by the warehouse itself, see ``direct``; elsewhere: in batches
+through the reader, see ``landing.land_batches``). A bad value stops the load, the transaction rolls
+back, and the file is read once more in full to name its first bad row; a failure leaves the
+warehouse as it was. Rows already present (same ``_row_hash``) are skipped, so loading the same
+files again inserts nothing. Every row of one load carries that load's ``_loaded_at``, strictly
+later than any earlier load's.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
 
 from vitals.config import Settings
-from vitals.ingest.contracts import RAW_TABLES, RawTable
+from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN, RawTable
+from vitals.ingest.direct import land_file
 from vitals.ingest.errors import LoadError
-from vitals.ingest.file_formats import FORMAT_SUFFIXES, SourceFile
+from vitals.ingest.file_formats import (
+    FORMAT_SUFFIXES,
+    PreparedSource,
+    SourceFile,
+    check_source_file,
+    prepare_source,
+)
 from vitals.ingest.landing import (
     LoadRecord,
     land_batches,
     new_load_id,
+    next_loaded_at,
+    not_before,
     record_load,
     transaction,
     utc_now_text,
 )
-from vitals.ingest.progress import LoadProgress
-from vitals.ingest.reader import open_reader, sql_literal
+from vitals.ingest.progress import LoadProgress, RowCounter
+from vitals.ingest.reader import open_reader, sql_identifier, sql_literal
 from vitals.ingest.report import LoadReport, TableLoad
-from vitals.ingest.row_count import read_counted
-from vitals.ingest.sanitize import distinct_rows_sql
+from vitals.ingest.row_count import count_rows, unread_rows_error
+from vitals.ingest.validation import guard_sql
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
+from vitals.warehouse.duckdb_engine import DuckDBWarehouse
 
 _NAME = re.compile(r"^(?P<table>[a-z_]+?)(?P<suffix>\.[a-z0-9.]+)$", re.IGNORECASE)
 
@@ -111,56 +127,90 @@ def _refuse_two_files_for_one_table(sources: Sequence[SourceFile]) -> None:
 
 def _load(settings: Settings, sources: Sequence[SourceFile], *, progress: bool) -> LoadReport:
     report = LoadReport(load_id=new_load_id())
-    loaded_at = utc_now_text()
     reader = open_reader(settings)
     try:
         with LoadProgress(progress) as bar:
+            prepared: list[PreparedSource] = []
+            expected: list[int] = []
             for source in sources:
-                started = time.perf_counter()
-                done = bar.step(f"reading and checking {source.path.name}")
-                rows = read_counted(reader, source, settings.property_allowlist, _reader_table(source.table))
+                done = bar.step(f"checking the columns and counting the rows of {source.path.name}")
+                expected.append(count_rows(source))  # from the bytes, refusing a row too big for the reader
+                prepared.append(prepare_source(reader, source, settings.property_allowlist, _records(source.table)))
                 done()
-                report.tables.append(
-                    TableLoad(
-                        table=source.table.name,
-                        source=str(source.path),
-                        rows_read=rows,
-                        seconds=time.perf_counter() - started,
-                    )
-                )
-            with open_warehouse(settings) as warehouse:
-                if warehouse.engine == "duckdb":  # the load's scratch table spills instead of growing
-                    warehouse.execute(f"set memory_limit = {sql_literal(settings.ingest.memory_limit)}")
+                report.tables.append(TableLoad(table=source.table.name, source=str(source.path)))
+            with open_warehouse(settings) as warehouse, _load_session(warehouse, settings.ingest.memory_limit):
                 warehouse.ensure_raw_tables()
-                _land_all(warehouse, reader, sources, report, loaded_at, settings.ingest.batch_rows, bar)
+                _land_all(warehouse, reader, prepared, expected, report, settings.ingest.batch_rows, bar)
     finally:
         reader.close()
     return report
 
 
+@contextmanager
+def _load_session(warehouse: Warehouse, memory_limit: str) -> Iterator[None]:
+    """On DuckDB, the load's memory cap (what does not fit spills to ``<warehouse>.tmp``) and progress
+    tracking for this connection; the database's previous memory limit is restored afterwards, since
+    ``vitals serve`` shares its database with the load."""
+    if not isinstance(warehouse, DuckDBWarehouse):
+        yield
+        return
+    found = warehouse.query("select current_setting('memory_limit')")
+    warehouse.execute(f"set memory_limit = {sql_literal(memory_limit)}")
+    # DuckDB tracks a statement's progress only with its bar on; vitals shows it, DuckDB does not print it
+    warehouse.execute("set session enable_progress_bar = true")
+    warehouse.execute("set session enable_progress_bar_print = false")
+    try:
+        yield
+    finally:
+        if found and found[0][0]:  # as DuckDB shows it, to 0.1 of its unit
+            with suppress(duckdb.Error):
+                warehouse.execute(f"set memory_limit = {sql_literal(str(found[0][0]))}")
+
+
+class _LandingFailed(Exception):
+    """Landing one file failed; the transaction was rolled back."""
+
+    def __init__(self, prepared: PreparedSource, error: Exception) -> None:
+        super().__init__(str(error))
+        self.prepared = prepared
+        self.error = error
+
+
 def _land_all(
     warehouse: Warehouse,
     reader: duckdb.DuckDBPyConnection,
-    sources: Sequence[SourceFile],
+    prepared: Sequence[PreparedSource],
+    expected: Sequence[int],
     report: LoadReport,
-    loaded_at: str,
     batch_rows: int,
     bar: LoadProgress,
 ) -> None:
-    """Land every prepared reader table in one warehouse transaction and record the loads."""
-    current = sources[0]
+    """Land every prepared file in one warehouse transaction, record the loads, and explain a failure.
+
+    ``expected`` are the files' rows counted from their bytes: a file whose reader read another number
+    is refused (a row the reader skipped without a word must not vanish)."""
     try:
         with transaction(warehouse):
-            for source, entry in zip(sources, report.tables, strict=True):
-                current = source
+            for item in prepared:
+                warehouse.lock_for_writes(RAW_SCHEMA, item.source.table.name)
+            loaded_at = next_loaded_at(warehouse)  # one per load, strictly after every earlier load's
+            for item, entry, rows in zip(prepared, report.tables, expected, strict=True):
                 started_at, started = utc_now_text(), time.perf_counter()
-                export = distinct_rows_sql(reader, _reader_table(source.table), source.table, loaded_at)
-                advance = bar.rows(f"landing {source.table.name}", entry.rows_read)
-                entry.rows_inserted = land_batches(
-                    warehouse, source.table, reader.execute(export).to_arrow_reader(batch_rows), on_rows=advance
-                )
-                advance.complete()
-                entry.seconds += time.perf_counter() - started
+                counter = bar.rows(f"landing {item.source.table.name}", None)
+                try:
+                    if isinstance(warehouse, DuckDBWarehouse) and not item.in_reader:
+                        landed = land_file(warehouse, item, loaded_at, on_progress=counter.update)
+                        entry.rows_read, entry.rows_inserted = landed.rows_read, landed.rows_inserted
+                    else:
+                        entry.rows_read, entry.rows_inserted = _land_streamed(
+                            warehouse, reader, item, loaded_at, batch_rows, counter
+                        )
+                    if entry.rows_read != rows:
+                        raise unread_rows_error(item.source, rows, entry.rows_read)
+                except Exception as exc:
+                    raise _LandingFailed(item, exc) from exc
+                counter.complete()
+                entry.seconds = time.perf_counter() - started
                 record_load(
                     warehouse,
                     LoadRecord(
@@ -170,17 +220,72 @@ def _land_all(
                         rows_read=entry.rows_read,
                         rows_inserted=entry.rows_inserted,
                         started_at=started_at,
-                        finished_at=utc_now_text(),
+                        finished_at=not_before(loaded_at),
                     ),
                 )
+    except _LandingFailed as failed:
+        # a file DuckDB read itself is read again there, so the process keeps one DuckDB memory budget
+        direct = isinstance(warehouse, DuckDBWarehouse) and not failed.prepared.in_reader
+        con = warehouse.con if direct and isinstance(warehouse, DuckDBWarehouse) else reader
+        raise _explain(con, failed.prepared, failed.error, bar) from failed.error
     except LoadError:
         raise
     except Exception as exc:
-        raise LoadError(
-            f"landing {current.path} into raw.{current.table.name} failed; nothing was written: {exc}",
-            source=str(current.path),
-        ) from exc
+        raise LoadError(f"loading failed; nothing was written: {exc}") from exc
 
 
-def _reader_table(raw: RawTable) -> str:
+def _land_streamed(
+    warehouse: Warehouse,
+    reader: duckdb.DuckDBPyConnection,
+    prepared: PreparedSource,
+    loaded_at: str,
+    batch_rows: int,
+    counter: RowCounter,
+) -> tuple[int, int]:
+    """Stream the file's checked rows from the reader to the warehouse in batches of ``batch_rows``;
+    return (rows read, rows inserted)."""
+    raw = prepared.source.table
+    columns = ", ".join(sql_identifier(c) for c in [*raw.column_names, ROW_HASH_COLUMN])
+    select = (
+        f"select {columns}, {sql_literal(loaded_at)} as {LOADED_AT_COLUMN} "
+        f"from ({prepared.landed_sql}) as s where {guard_sql(raw)}"
+    )
+    read = 0
+
+    def moved(rows: int) -> None:
+        nonlocal read
+        read += rows
+        counter(rows)
+
+    batches = reader.execute(select).to_arrow_reader(batch_rows)
+    inserted = land_batches(warehouse, raw, batches, on_rows=moved)
+    return read, inserted
+
+
+def _explain(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedSource, error: Exception, bar: LoadProgress
+) -> LoadError:
+    """Why landing ``prepared`` failed: the file's first bad row or reading error, found by reading it
+    whole (the fast path stops at whichever bad row it meets first), else the warehouse's refusal."""
+    if isinstance(error, LoadError):
+        return error
+    source = prepared.source
+    done = bar.step(f"finding the first bad row of {source.path.name}")
+    try:
+        check_source_file(con, prepared, _check_table(source.table))
+    except LoadError as found:
+        return found
+    finally:
+        done()
+    return LoadError(
+        f"landing {source.path} into raw.{source.table.name} failed; nothing was written: {error}",
+        source=str(source.path),
+    )
+
+
+def _records(raw: RawTable) -> str:
+    return f"src_{raw.name}_records"
+
+
+def _check_table(raw: RawTable) -> str:
     return f"src_{raw.name}"

@@ -11,11 +11,12 @@ Loads and cursors are recorded in ``raw._loads`` and ``raw._cursors``.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
@@ -33,9 +34,46 @@ SCRATCH_PREFIX = "_scratch_"
 """Name prefix of the per-load scratch tables (dropped before commit)."""
 
 
+UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""How vitals writes a UTC time as text: fixed width, so text order is time order."""
+
+_ONE_TICK = timedelta(microseconds=1)
+_clock_lock = threading.Lock()
+_last_now: datetime | None = None
+
+
 def utc_now_text() -> str:
-    """Now, as the UTC ISO text vitals stores (``2024-05-01T12:00:00.000000Z``)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Now, as the UTC ISO text vitals stores (``2024-05-01T12:00:00.000000Z``); strictly later than
+    any earlier call in this process, even within one microsecond or when the wall clock steps back."""
+    global _last_now
+    with _clock_lock:
+        now = datetime.now(UTC)
+        if _last_now is not None and now <= _last_now:
+            now = _last_now + _ONE_TICK
+        _last_now = now
+    return now.strftime(UTC_TEXT_FORMAT)
+
+
+def next_loaded_at(warehouse: Warehouse) -> str:
+    """The ``_loaded_at`` of a load that starts now: now, or one microsecond after the end of the latest
+    load recorded in ``raw._loads`` when that is not earlier (another process, a clock behind).
+
+    Every writer records its load with a ``finished_at`` no earlier than its ``_loaded_at``, so rows of
+    a later load always carry a strictly later ``_loaded_at`` (incremental models use it as a watermark).
+    Call it inside the load's transaction, after ``lock_for_writes`` where the engine has locks."""
+    now = utc_now_text()
+    found = warehouse.query(f"select max(finished_at) from {RAW_SCHEMA}.{LOADS.name}")
+    latest = found[0][0] if found else None
+    if latest is None or latest < now:
+        return now
+    after = datetime.strptime(latest, UTC_TEXT_FORMAT).replace(tzinfo=UTC) + _ONE_TICK
+    return after.strftime(UTC_TEXT_FORMAT)
+
+
+def not_before(text: str) -> str:
+    """Now as UTC text, or ``text`` when that is later (a load's ``finished_at`` never precedes its
+    ``_loaded_at``)."""
+    return max(utc_now_text(), text)
 
 
 def new_load_id() -> str:
@@ -67,10 +105,12 @@ def land_batches(
     *,
     on_rows: Callable[[int], None] | None = None,
 ) -> int:
-    """Land sanitized, hashed rows (columns: ``landed_columns(raw)``, distinct hashes) into
-    ``raw.<table>``, skipping rows whose hash is already there; return how many were inserted.
+    """Land sanitized, hashed rows (columns: ``landed_columns(raw)``) into ``raw.<table>``, skipping
+    rows whose hash is already there and repeats among the batches; return how many were inserted.
 
-    Run it inside ``transaction``; ``on_rows`` is told how many rows each batch moved."""
+    The batches are appended to a scratch table first (the engine's, on disk or spilled), so memory
+    holds one batch at a time. Run it inside ``transaction``; ``on_rows`` is told how many rows each
+    batch moved."""
     scratch = f"{SCRATCH_PREFIX}{raw.name}_{uuid.uuid4().hex[:12]}"
     columns = landed_columns(raw)
     warehouse.lock_for_writes(RAW_SCHEMA, raw.name)
@@ -82,12 +122,16 @@ def land_batches(
             if on_rows is not None:
                 on_rows(batch.num_rows)
         column_list = ", ".join(columns)
+        first_copies = (
+            f"select {column_list}, row_number() over (partition by {ROW_HASH_COLUMN} order by {ROW_HASH_COLUMN}) "
+            f"as _copy from {scratch_schema}.{scratch}"
+        )
         inserted = warehouse.insert_counting(
             RAW_SCHEMA,
             raw.name,
             f"insert into {RAW_SCHEMA}.{raw.name} ({column_list}) "
-            f"select {', '.join(f's.{c}' for c in columns)} from {scratch_schema}.{scratch} as s "
-            f"where not exists (select 1 from {RAW_SCHEMA}.{raw.name} as t "
+            f"select {', '.join(f's.{c}' for c in columns)} from ({first_copies}) as s "
+            f"where s._copy = 1 and not exists (select 1 from {RAW_SCHEMA}.{raw.name} as t "
             f"where t.{ROW_HASH_COLUMN} = s.{ROW_HASH_COLUMN})",
         )
     except BaseException:

@@ -30,6 +30,8 @@ from vitals.ingest.landing import (
     LoadRecord,
     land_batches,
     new_load_id,
+    next_loaded_at,
+    not_before,
     record_load,
     save_cursor,
     saved_cursor,
@@ -257,7 +259,7 @@ def _pull(
     raw = query.raw
     names = raw.column_names
     latest = previous
-    loaded_at = utc_now_text()
+    loaded_at = next_loaded_at(warehouse)  # strictly after every earlier load's
     statement, params = query.select(previous, settings.ingest.overlap_minutes)
     for rows in _fetch_batches(app, statement, params, settings.ingest.batch_rows):
         started_at = utc_now_text()
@@ -280,7 +282,7 @@ def _pull(
                     rows_read=read,
                     rows_inserted=inserted,
                     started_at=started_at,
-                    finished_at=utc_now_text(),
+                    finished_at=not_before(loaded_at),
                 ),
             )
         entry.rows_read += read

@@ -64,6 +64,10 @@ class RowCounter:
     def __call__(self, rows: int) -> None:
         self._progress.advance(self._task, rows)
 
+    def update(self, completed: int, total: int) -> None:
+        """Show ``completed`` of ``total`` rows."""
+        self._progress.update(self._task, completed=completed, total=total)
+
     def complete(self) -> None:
         """Show the task as done (rows dropped as in-load duplicates are never moved)."""
         task = next(t for t in self._progress.tasks if t.id == self._task)

@@ -4,25 +4,23 @@ DuckDB's CSV reader refuses a row longer than its maximum line size (2,000,000 b
 buffer, but silently skips one that does not (a field of 34 MB or more): the load then reported "read 0" and
 exited 0. This module counts a file's records on its own, from the bytes (CSV: newlines outside double quotes;
 JSON Lines: lines that are not blank; Parquet: the row count in the file's footer), refuses a record over the
-reader's size limit before the reader runs, naming its row and column, and refuses a load whose reader table
-holds fewer (or more) rows than the file.
+reader's size limit before the reader runs, naming its row and column, and the loader refuses a load whose
+reader read fewer (or more) rows than the file holds (``unread_rows_error``).
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 
 from vitals.ingest.errors import LoadError
-from vitals.ingest.file_formats import ROW_HINTS, SourceFile, csv_header, read_source_file
+from vitals.ingest.file_formats import ROW_HINTS, SourceFile, csv_header
 
 MAX_CSV_ROW_BYTES = 2_000_000
 """The longest CSV row (bytes, without its line break) the reader takes: DuckDB's ``max_line_size``."""
@@ -49,17 +47,13 @@ class Oversize:
     length: int
 
 
-def read_counted(con: duckdb.DuckDBPyConnection, source: SourceFile, allowlist: Sequence[str], into: str) -> int:
-    """``read_source_file``, refusing a file whose rows the reader did not all read (see the module)."""
-    expected = count_rows(source)
-    read = read_source_file(con, source, allowlist, into)
-    if read != expected:
-        raise LoadError(
-            f"{source.path}: the file holds {expected:,} data row(s) but the reader read {read:,}; "
-            f"nothing was loaded{ROW_HINTS[source.format]}",
-            source=str(source.path),
-        )
-    return read
+def unread_rows_error(source: SourceFile, expected: int, read: int) -> LoadError:
+    """The refusal of a load whose reader read ``read`` rows of a file that holds ``expected``."""
+    return LoadError(
+        f"{source.path}: the file holds {expected:,} data row(s) but the reader read {read:,}; "
+        f"nothing was loaded{ROW_HINTS[source.format]}",
+        source=str(source.path),
+    )
 
 
 def count_rows(source: SourceFile) -> int:

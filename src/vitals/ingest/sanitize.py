@@ -31,6 +31,9 @@ PHI_COLUMN = "properties"
 
 _PROPERTY_VALUES = "__property_values"
 
+_JSON_BLANKS = "chr(32) || chr(9) || chr(10) || chr(13)"
+"""The characters JSON allows around a value."""
+
 
 def row_hash(values: Sequence[str | None]) -> str:
     """The row hash of one row's contract values, in contract order (same as ``row_hash_sql``)."""
@@ -69,13 +72,14 @@ def _json_paths(allowlist: Sequence[str]) -> str:
 
 
 def _extract_allowed_sql(column: str, allowlist: Sequence[str]) -> str:
-    """Inner step: the allowlisted values of a JSON object (NULL each when absent), else NULL."""
+    """Inner step: the allowlisted values of a JSON object (NULL each when absent), else NULL.
+
+    Valid JSON whose first non-blank character is ``{`` is an object: a cheap look at that character
+    replaces a third parse (``json_type``)."""
+    is_object = f"starts_with(ltrim({column}, {_JSON_BLANKS}), '{{') and json_valid({column})"
     if not allowlist:
-        return f"case when json_valid({column}) and json_type({column}) = 'OBJECT' then [] end"
-    return (
-        f"case when json_valid({column}) and json_type({column}) = 'OBJECT' "
-        f"then json_extract({column}, {_json_paths(allowlist)}) end"
-    )
+        return f"case when {is_object} then [] end"
+    return f"case when {is_object} then json_extract({column}, {_json_paths(allowlist)}) end"
 
 
 def _rebuild_properties_sql(column: str, allowlist: Sequence[str]) -> str:

@@ -1,9 +1,15 @@
 """Refuse a source whose typed or required columns hold values staging could not use.
 
-All checks run as one vectorized DuckDB query over the source's reader table (``rowid`` is the
-source row order). The first offending row, over all checks, is reported with its column and
-value. Empty means NULL or blank; only ``required`` columns refuse it. JSON columns are never
-refused (staging counts invalid JSON instead).
+Two forms of the same checks:
+
+- ``guard_sql``: a condition a streaming load filters every row through; it stops the query at the
+  first failing row it meets (in no particular order), without saying which.
+- ``validate_table``: one vectorized DuckDB query over a source's reader table (``rowid`` is the
+  source row order) that names the first offending row, over all checks, with its column and value.
+  A load whose guard stopped it runs this to explain why.
+
+Empty means NULL or blank; only ``required`` columns refuse it. JSON columns are never refused
+(staging counts invalid JSON instead).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import duckdb
 
 from vitals.ingest.contracts import ColumnKind, RawTable
 from vitals.ingest.errors import LoadError, preview
-from vitals.ingest.reader import sql_identifier
+from vitals.ingest.reader import sql_identifier, sql_literal
 
 BOOLEAN_SPELLINGS = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n")
 """Accepted boolean text (case-insensitive, surrounding blanks ignored)."""
@@ -37,17 +43,23 @@ def _non_empty(column: str) -> str:
     return f"trim({column}) <> ''"
 
 
+def _empty(column: str) -> str:
+    """``column`` is NULL or blank (``trim`` leaves nothing). Cheap on most values: ``trim`` runs only
+    when the first character is not printable ASCII, the only ones it never removes."""
+    return f"({column} is null or {column} = '' or (left({column}, 1) not between '!' and '~' and trim({column}) = ''))"
+
+
 def checks_for(raw: RawTable) -> list[Check]:
     """The checks of a raw contract, in column order (a column's required check first)."""
     checks: list[Check] = []
     for col in raw.columns:
         c = sql_identifier(col.name)
         if col.required:
-            checks.append(Check(col.name, f"({c} is null or trim({c}) = '')", "is empty, but the column is required"))
+            checks.append(Check(col.name, _empty(c), "is empty, but the column is required"))
         if col.kind is ColumnKind.TIMESTAMP:
-            # the plain timestamp cast is fast and takes most values; the zone-aware one the rest
+            # the plain timestamp cast is fast and takes most values, so it goes first; the zone-aware one the rest
             failing = (
-                f"({_non_empty(c)} and try_cast({c} as timestamp) is null "
+                f"(try_cast({c} as timestamp) is null and {_non_empty(c)} "
                 f"and try_cast(trim({c}) as timestamptz) is null)"
             )
             checks.append(Check(col.name, failing, "is not a valid timestamp"))
@@ -74,6 +86,20 @@ def checks_for(raw: RawTable) -> list[Check]:
             failing = f"({_non_empty(c)} and lower(trim({c})) not in ({spellings}))"
             checks.append(Check(col.name, failing, "is not a valid boolean (true/false/t/f/1/0/yes/no)"))
     return checks
+
+
+GUARD_MESSAGE = "vitals: a row fails the contract checks"
+"""What the guard's error says (the reason is found by ``validate_table``)."""
+
+
+def guard_sql(raw: RawTable) -> str:
+    """A DuckDB condition over the contract's columns: true for a valid row, an error (``GUARD_MESSAGE``)
+    for an invalid one."""
+    checks = checks_for(raw)
+    if not checks:
+        return "true"
+    failing = " or ".join(check.failing_sql for check in checks)
+    return f"(case when {failing} then error({sql_literal(GUARD_MESSAGE)}) else true end)"
 
 
 def validate_table(
