@@ -6,10 +6,13 @@ under CI=true, where they fail instead: CI must run them.
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +85,21 @@ def _force_parallel_plans(con: psycopg.Connection[Any], database: str) -> None:
         ("min_parallel_index_scan_size", "0"),
     ):
         con.execute(f'alter database "{database}" set {setting} = {value}')
+
+
+def normal_value(value: Any) -> Any:
+    """One comparable form per value, whatever the engine's driver returned (rows compared across engines
+    or builds): timestamps as naive ISO text, numbers as floats rounded to 6 places, NaN as None."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+    if isinstance(value, float | Decimal):
+        number = float(value)
+        return None if math.isnan(number) else round(number, 6)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return float(value)
+    return str(value)
 
 
 def make_settings(engine: str, tmp_path: Path, pg_dsn: str | None = None, **overrides: object) -> Settings:

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, normal_value
 from vitals.generate import generate
 from vitals.ingest.files import load_directory
 from vitals.warehouse import open_warehouse
@@ -28,27 +26,13 @@ TABLES = {
 AS_OF = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
-def _normal(value: Any) -> Any:
-    """One comparable form per value, whatever the engine's driver returned."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
-    if isinstance(value, float | Decimal):
-        number = float(value)
-        return None if math.isnan(number) else round(number, 6)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return float(value)
-    return str(value)
-
-
 def _snapshot(settings: Any) -> dict[str, list[tuple[Any, ...]]]:
     tables = {}
     with open_warehouse(settings) as wh:
         for table, sql in TABLES.items():
             data = wh.query_arrow(sql.format(schema=wh.core_schema))
             columns = sorted(data.column_names)
-            rows = [tuple(_normal(row[c]) for c in columns) for row in data.to_pylist()]
+            rows = [tuple(normal_value(row[c]) for c in columns) for row in data.to_pylist()]
             tables[table] = [tuple(columns), *sorted(rows, key=repr)]
     return tables
 

@@ -15,14 +15,13 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from tests.conftest import ENGINES, fresh_pg_database, make_settings, require_postgres
+from tests.conftest import ENGINES, fresh_pg_database, make_settings, normal_value, require_postgres
 from tests.transform.increments import Increments, split
 from vitals.config import Settings
 from vitals.generate import generate
@@ -49,19 +48,6 @@ def increments(tmp_path_factory: pytest.TempPathFactory) -> Increments:
     return split(root / "full", root / "parts", AS_OFS)
 
 
-def _normal(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
-    if isinstance(value, float | Decimal):
-        number = float(value)
-        return None if math.isnan(number) else round(number, 6)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return float(value)
-    return str(value)
-
-
 def _models(settings: Settings) -> list[tuple[str, str]]:
     """(schema, table) of every model dbt materialized, from the last build's manifest."""
     manifest = json.loads((dbt_dir(settings) / "target" / "manifest.json").read_text())
@@ -79,7 +65,7 @@ def _snapshot(settings: Settings) -> dict[str, Counter[tuple[Any, ...]]]:
             data = wh.query_arrow(f"select * from {schema}.{table}")
             skip = BUILD_TIME_COLUMNS.get(table, set())
             columns = sorted(c for c in data.column_names if c not in skip)
-            tables[table] = Counter(tuple(_normal(row[c]) for c in columns) for row in data.to_pylist())
+            tables[table] = Counter(tuple(normal_value(row[c]) for c in columns) for row in data.to_pylist())
     return tables
 
 
