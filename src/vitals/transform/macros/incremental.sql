@@ -152,17 +152,25 @@
         {%- set key = vitals._raw_key(key_column, key_kind) -%}
         {%- set everything = flags.FULL_REFRESH or not vitals._state_exists() -%}
         insert into {{ vitals.pending_keys_relation() }} (model_name, key_value, invocation_id)
+        with read_rows as materialized (
+            -- the rows read now, kept apart first: only their times are parsed, not every raw row's
+            select
+                {{ key }} as key_value,
+                {{ time_column }} as dated
+            from {{ source_relation }}
+            {%- if not everything %}
+            where {{ key }} in ({{ vitals._changed_keys(source_relation, key_column, key_kind) }})
+            {%- endif %}
+        )
+
         select distinct
             '{{ this.identifier }}',
-            {{ key }},
+            read_rows.key_value,
             '{{ invocation_id }}'
-        from {{ source_relation }}
+        from read_rows
         where
-            {{ key }} is not null
-            and {{ vitals.parse_utc_timestamp(vitals.clean_text(time_column)) }} > {{ vitals.as_of() }}
-            {%- if not everything %}
-            and {{ key }} in ({{ vitals._changed_keys(source_relation, key_column, key_kind) }})
-            {%- endif %}
+            read_rows.key_value is not null
+            and {{ vitals.parse_utc_timestamp(vitals.clean_text('read_rows.dated')) }} > {{ vitals.as_of() }}
     {%- else -%}
         select 1 as no_state
     {%- endif -%}

@@ -67,6 +67,20 @@
     {%- set previous_as_of = '(select max(computed_as_of) from ' ~ this ~ ')' -%}
     {%- set timeout = vitals.job_timeout_minutes() | int -%}
     (
+        with changed_errors as (
+            -- Sentry errors landed or made visible since the previous build (a job they match may be old)
+            select
+                errors.tag_request_id,
+                errors.tag_note_id
+            from {{ ref('stg_sentry__errors') }} as errors
+            where
+                errors.created_at > {{ previous_as_of }}
+                or errors.error_id in (
+                    select {{ vitals.normalize_id('event_id') }} from {{ source('sentry', 'sentry_errors_big') }}
+                    where {{ vitals.newly_loaded('metrics_daily@sentry_errors_big') }}
+                )
+        )
+
         select min(affected_day) from (
             select {{ vitals.business_date(vitals.add_minutes(previous_as_of, -timeout)) }} as affected_day
             union all
@@ -96,14 +110,9 @@
             union all
             select {{ vitals.business_date('min(jobs.created_at)') }} as affected_day
             from {{ ref('summarization_jobs') }} as jobs
-            inner join {{ ref('stg_sentry__errors') }} as errors
-                on jobs.request_id = errors.tag_request_id or jobs.note_id = errors.tag_note_id
             where
-                errors.created_at > {{ previous_as_of }}
-                or errors.error_id in (
-                    select {{ vitals.normalize_id('event_id') }} from {{ source('sentry', 'sentry_errors_big') }}
-                    where {{ vitals.newly_loaded('metrics_daily@sentry_errors_big') }}
-                )
+                jobs.request_id in (select changed_errors.tag_request_id from changed_errors)
+                or jobs.note_id in (select changed_errors.tag_note_id from changed_errors)
             {%- for name, relation in vitals.metrics_whole_sources() %}
             union all
             select cast('1900-01-01' as date) as affected_day
