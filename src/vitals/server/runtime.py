@@ -26,12 +26,8 @@ from vitals.realtime import journal as realtime_journal
 from vitals.server.builds import Builder
 from vitals.server.jobs import ALERTS, scheduled_jobs
 from vitals.server.journal import Journal
-<<<<<<< HEAD
-from vitals.server.scheduler import Scheduler
-from vitals.server.token_gate import TokenGate
-=======
 from vitals.server.scheduler import Scheduler, SchedulerGroup
->>>>>>> oncall
+from vitals.server.token_gate import TokenGate
 from vitals.server.writer import Writer
 from vitals.stored_deliveries import flatten_stored
 
@@ -65,10 +61,6 @@ class Runtime:
         self.writer.on_applied = self.journal.mark_applied
         self.writer.journal_floor = self.journal.oldest_batch_id
         self.builder = Builder(settings, self.writer)
-<<<<<<< HEAD
-        self.scheduler = Scheduler(scheduled_jobs(settings, self.writer, self.builder))
-        self.tokens = TokenGate(settings)
-=======
         jobs = scheduled_jobs(settings, self.writer, self.builder)
         # the alert evaluation keeps its own pace: a build (which grows with the data) never delays a page
         self.scheduler = SchedulerGroup(
@@ -77,7 +69,7 @@ class Runtime:
                 Scheduler([j for j in jobs if j.name == ALERTS], name="vitals-alerts"),
             ]
         )
->>>>>>> oncall
+        self.tokens = TokenGate(settings)
         self.ready = threading.Event()
         self.replay_error: str | None = None
         self.recovered = 0
