@@ -40,6 +40,7 @@ from vitals.alerts.realtime import judge_realtime
 from vitals.alerts.rules import DEFAULT_RULES_FILE, Rule, read_rules_file
 from vitals.bench.pager import Pager, serve_pager
 from vitals.bench.served import free_port, stop
+from vitals.bench.tokens import make_tokens
 from vitals.config import Settings
 from vitals.errors import VitalsError
 from vitals.realtime.jobs import FeedEvent
@@ -71,11 +72,15 @@ NORMAL = JobShape(45, 20, 0.92)
 INCIDENTS: dict[str, JobShape] = {"slow": JobShape(330, 300, 0.92), "quality": JobShape(45, 20, 0.3)}
 
 
-def post_events(client: httpx.Client, url: str, events: list[dict[str, Any]]) -> int:
-    """Post one batch to ``POST /ingest/events``; the HTTP status (the one place a request is made, so an
-    ingest token header is added here)."""
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header that presents ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def post_events(client: httpx.Client, url: str, events: list[dict[str, Any]], token: str) -> int:
+    """Post one batch to ``POST /ingest/events`` with the ingest ``token``; the HTTP status (0 when no answer)."""
     try:
-        return client.post(f"{url}/ingest/events", json=events).status_code
+        return client.post(f"{url}/ingest/events", json=events, headers=bearer(token)).status_code
     except httpx.HTTPError:
         return 0
 
@@ -114,9 +119,11 @@ def feed_events(events: list[dict[str, Any]]) -> list[FeedEvent]:
 
 @dataclass
 class Traffic:
-    """Posts one job per interval on its own thread; ``shape`` is switched by the benchmark."""
+    """Posts one job per interval on its own thread (with the ingest ``token``); ``shape`` is switched by the
+    benchmark."""
 
     url: str
+    token: str
     interval: float
     shape: JobShape = NORMAL
     posted: list[dict[str, Any]] = field(default_factory=list)
@@ -153,7 +160,7 @@ class Traffic:
                 number += 1
                 done = datetime.now(UTC)
                 events = job_events(key, done, shape)
-                if post_events(client, self.url, events) == 200:
+                if post_events(client, self.url, events, self.token) == 200:
                     self.posted.extend(events)
                     if pending is not None:
                         self.switched_at[pending] = done.timestamp()
@@ -254,9 +261,10 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float) -> No
 
 @dataclass
 class JobWatch:
-    """Samples the alert and build jobs from ``/api/v1/status`` on a thread."""
+    """Samples the alert and build jobs from ``/api/v1/status`` on a thread (with the analyst ``token``)."""
 
     url: str
+    token: str
     evaluations: list[float] = field(default_factory=list)
     builds: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -276,7 +284,7 @@ class JobWatch:
         first_builds: int | None = None
         while not self._stop.wait(2.0):
             try:
-                jobs = httpx.get(f"{self.url}/api/v1/status", timeout=10).json()["jobs"]
+                jobs = httpx.get(f"{self.url}/api/v1/status", headers=bearer(self.token), timeout=10).json()["jobs"]
             except (httpx.HTTPError, ValueError, KeyError):
                 continue
             alerts, build = jobs.get("alerts", {}), jobs.get("build", {})
@@ -366,12 +374,14 @@ def _drive(
 ) -> IncidentBenchReport:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    variables = {"VITALS_CONFIG": str(config), "VITALS_ENGINE": "duckdb", "VITALS_WAREHOUSE": str(warehouse)}
+    state = run_dir / "state"
+    state.mkdir(parents=True, exist_ok=True)
+    tokens = make_tokens(variables, state, prefix="bench-incident")  # before the server owns the warehouse
     env = {
         **os.environ,
-        "VITALS_CONFIG": str(config),
-        "VITALS_ENGINE": "duckdb",
-        "VITALS_WAREHOUSE": str(warehouse),
-        "VITALS_STATE_DIR": str(run_dir / "state"),
+        **variables,
+        "VITALS_STATE_DIR": str(state),
         "VITALS_TIMEZONE": settings.timezone,
         "VITALS_SERVE__ALERTS_INTERVAL_MINUTES": str(intervals[0]),
         "VITALS_SERVE__BUILD_INTERVAL_MINUTES": str(intervals[1]),
@@ -383,8 +393,8 @@ def _drive(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    traffic = Traffic(url, 60.0 / jobs_per_minute)
-    watch = JobWatch(url)
+    traffic = Traffic(url, tokens.ingest, 60.0 / jobs_per_minute)
+    watch = JobWatch(url, tokens.analyst)
     max_wait = max_wait_minutes * 60
     try:
         _wait_ready(url, server, 300)

@@ -26,9 +26,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -37,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vitals.bench.served import free_port, stop
+from vitals.bench.tokens import BenchTokens, environment, make_tokens
 from vitals.config import Settings
 from vitals.errors import VitalsError
 
@@ -112,7 +112,7 @@ def run_webhook_bench(
         "VITALS_SERVE__ADMIN_SECRET": secret,
     }
     state.mkdir(parents=True, exist_ok=True)
-    tokens = _make_tokens(variables, state)
+    tokens = make_tokens(variables, state)
     log = (state / "serve.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "vitals", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
@@ -149,43 +149,6 @@ def run_webhook_bench(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(asdict(report), indent=2) + "\n")
     return report
-
-
-@dataclass(frozen=True)
-class BenchTokens:
-    """The run's API tokens: one to post events with, one to read the server's status with."""
-
-    ingest: str
-    analyst: str
-
-
-def _make_tokens(variables: dict[str, str], state: Path) -> BenchTokens:
-    """An ingest and an analyst token in the fresh warehouse (made before the server owns it)."""
-    from vitals.api.tokens import TokenStore
-    from vitals.config import load_settings
-    from vitals.warehouse import open_warehouse
-
-    suffix = uuid.uuid4().hex[:6]
-    with _environment({**variables, "VITALS_STATE_DIR": str(state)}), open_warehouse(load_settings()) as warehouse:
-        store = TokenStore(warehouse)
-        ingest = store.create("ingest", name=f"bench-ingest-{suffix}")[1]
-        analyst = store.create("analyst", name=f"bench-status-{suffix}")[1]
-    return BenchTokens(ingest, analyst)
-
-
-@contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    """``variables`` in ``os.environ`` for the block (restored afterwards)."""
-    saved = {k: os.environ.get(k) for k in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _drive(url: str, seconds: float, processes: int, threads: int, token: str) -> tuple[list[float], int, float]:
@@ -333,7 +296,7 @@ def _verify(variables: dict[str, str], state: Path, org_id: str, day: str) -> bo
     from vitals.config import load_settings
     from vitals.warehouse import open_warehouse
 
-    with _environment({**variables, "VITALS_STATE_DIR": str(state)}), open_warehouse(load_settings()) as warehouse:
+    with environment({**variables, "VITALS_STATE_DIR": str(state)}), open_warehouse(load_settings()) as warehouse:
         rows = warehouse.query(
             "select value from metrics_daily where metric_name = 'dau' and entity_type = 'org' "
             "and entity_id = ? and cast(metric_date as varchar) = ?",
