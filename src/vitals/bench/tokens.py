@@ -6,12 +6,11 @@ without an admin or analyst token; the benchmarks that start a server make one o
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from vitals.process_env import environment
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,3 @@ def make_tokens(variables: dict[str, str], state: Path, prefix: str = "bench") -
         ingest = store.create("ingest", name=f"{prefix}-ingest-{suffix}")[1]
         analyst = store.create("analyst", name=f"{prefix}-status-{suffix}")[1]
     return BenchTokens(ingest, analyst)
-
-
-@contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """``variables`` in ``os.environ`` for the block (restored afterwards)."""
-    saved = {k: os.environ.get(k) for k in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -36,9 +36,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vitals.bench.served import free_port, stop
-from vitals.bench.tokens import BenchTokens, environment, make_tokens
+from vitals.bench.tokens import BenchTokens, make_tokens
 from vitals.config import Settings
 from vitals.errors import VitalsError
+from vitals.process_env import environment
 
 
 class BenchError(VitalsError):

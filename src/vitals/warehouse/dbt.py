@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 from vitals.config import Settings
+from vitals.process_env import environment
 from vitals.warehouse.base import WarehouseError
 from vitals.warehouse.build_state import BuildPlan, fingerprint, plan_build
 from vitals.warehouse.connect import open_warehouse
@@ -284,23 +285,13 @@ AS_OF_ENV = "VITALS_BUILD_AS_OF"
 a var that changes at every build makes dbt parse the whole project again (about 3 s of CPU instead of 0.5)."""
 
 
-@contextmanager
-def _build_environment(settings: Settings, as_of_text: str) -> Iterator[None]:
+def _build_environment(settings: Settings, as_of_text: str) -> AbstractContextManager[None]:
     """The process environment while dbt runs: the as-of time, and what the engine's client library reads
     (PostgreSQL: a UTC session)."""
     values = {AS_OF_ENV: as_of_text}
     if settings.engine == "postgres":
         values["PGTZ"] = "UTC"
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return environment(values)
 
 
 def _release_duckdb(settings: Settings) -> None:
