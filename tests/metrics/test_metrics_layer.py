@@ -15,6 +15,7 @@ from tests.transform.transform_dataset import event, land, query
 from vitals.config import Settings
 from vitals.generate import generate
 from vitals.ingest.files import load_directory
+from vitals.ingest.landing import UTC_TEXT_FORMAT
 from vitals.metrics.catalog import default_catalog
 from vitals.warehouse.dbt import PROJECT_DIR, build
 
@@ -107,7 +108,8 @@ def test_incremental_build_recomputes_only_affected_days(layer: Layer) -> None:
     # a late event of 2026-10-15 lands: from that day on everything is recomputed
     org = query(settings, "select org_id from organizations order by org_id limit 1")[0]["org_id"]
     provider = query(settings, f"select provider_id from providers where org_id = '{org}' limit 1")[0]["provider_id"]
-    landed = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")  # after the first load
+    # after the first load, in the form vitals stamps `_loaded_at` (incremental builds compare it as text)
+    landed = (datetime.now(UTC) + timedelta(minutes=1)).strftime(UTC_TEXT_FORMAT)
     late = event("late-1", "login", "2026-10-15 18:00:00", org=org, provider=provider, loaded_at=landed)
     land(settings, [late], [], [])
     build(settings, as_of=T3)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,13 +168,31 @@ def test_asyncio_commits_share_one_wake_up_per_group_and_fail_when_closed(tmp_pa
     async def burst() -> None:
         await asyncio.gather(*(journal.commit(record(n)) for n in range(200)))
 
-    asyncio.run(burst())
+    run_on_own_loop(burst)
     assert journal.records_committed == 200
     assert journal.commits < 200  # records queued during an fsync went out with the next one
     journal.close()
     assert [e.record for e in read_all(tmp_path)] == [record(n) for n in range(200)]
     with pytest.raises(JournalError, match="not open"):
-        asyncio.run(journal.commit(record(999)))
+        run_on_own_loop(lambda: journal.commit(record(999)))
+
+
+def run_on_own_loop(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+    """Run a coroutine to its end on a new event loop in a thread of its own: the test's thread may already
+    hold a running loop (left by a browser or HTTP test run earlier in the same worker)."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(make())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def read_all(directory: Path) -> list[Entry]:
