@@ -116,6 +116,15 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- On an incremental build, restrict `expression` to the keys `ids_query` returns; otherwise keep every row. -#}
+{% macro recompute_only(expression, ids_query) -%}
+    {%- if vitals.builds_incrementally() and this is not none and is_incremental() -%}
+        {{ expression }} in ({{ ids_query }})
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#-
     The hooks of a keyed staging model, each one statement rendered when it runs (so the invocation id and the
     as-of time are this build's). Before the model: make sure it has a state row, then fix how far this build

@@ -27,10 +27,8 @@ provider_events as (
     select * from events
     where
         provider_id is not null
-        {%- if vitals.builds_incrementally() and this is not none and is_incremental() %}
-            -- an incremental build recomputes the providers of every copy of the events that changed
-            and provider_id in ({{ vitals.changed_event_ids('providers@events_big', 'provider_id') }})
-        {%- endif %}
+        -- an incremental build recomputes the providers of every copy of the events that changed
+        and {{ vitals.recompute_only('provider_id', vitals.changed_event_ids('providers@events_big', 'provider_id')) }}
 ),
 
 spans as (

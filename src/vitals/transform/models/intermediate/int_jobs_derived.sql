@@ -43,10 +43,10 @@ submits as (
     from events
     where
         event_name = 'note_submit'
-        {%- if vitals.builds_incrementally() and this is not none and is_incremental() %}
-            -- an incremental build recomputes the jobs that changed (macro changed_job_ids)
-            and coalesce(note_id, request_id, event_id) in ({{ vitals.changed_job_ids('events', 'errors') }})
-        {%- endif %}
+        -- an incremental build recomputes the jobs that changed (macro changed_job_ids)
+        and {{ vitals.recompute_only(
+            'coalesce(note_id, request_id, event_id)', vitals.changed_job_ids('events', 'errors')
+        ) }}
 ),
 
 jobs_started as (
