@@ -70,10 +70,16 @@ activity as (
 ),
 
 ranked_signups as (
+    -- the first org_created vitals received names the org: an event dated earlier but received later (a
+    -- forged or replayed signup) cannot rename it; within one load the earliest occurred_at wins, and rows
+    -- landed before load stamps existed (no loaded_at) came first
     select
         org_id,
         org_name,
-        row_number() over (partition by org_id order by occurred_at, event_id) as signup_rank
+        row_number() over (
+            partition by org_id
+            order by loaded_at asc nulls first, occurred_at asc, event_id asc
+        ) as signup_rank
     from events
     where event_name = 'org_created' and org_id is not null and org_name is not null
 ),
