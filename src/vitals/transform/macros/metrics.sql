@@ -22,34 +22,34 @@
     (state row name, raw table, key column, key kind, business time column); whole sources, whose any change
     recomputes every day: (state row name, staging model whose `loaded_at` text marks what landed).
 -#}
-{% macro metrics_keyed_sources() -%}
+{% macro metrics_keyed_sources(model='metrics_daily') -%}
     {{ return([
-        ('metrics_daily@events_big', source('app', 'events_big'), 'event_id', 'id', 'occurred_at'),
-        ('metrics_daily@sentry_errors_big', source('sentry', 'sentry_errors_big'), 'event_id', 'id', 'created_at'),
-        ('metrics_daily@stripe_billing_big', source('stripe', 'stripe_billing_big'), 'invoice_id', 'text', 'period_start'),
-        ('metrics_daily@nps_responses', source('nps', 'nps_responses'), 'response_id', 'id', 'responded_at'),
+        (model ~ '@events_big', source('app', 'events_big'), 'event_id', 'id', 'occurred_at'),
+        (model ~ '@sentry_errors_big', source('sentry', 'sentry_errors_big'), 'event_id', 'id', 'created_at'),
+        (model ~ '@stripe_billing_big', source('stripe', 'stripe_billing_big'), 'invoice_id', 'text', 'period_start'),
+        (model ~ '@nps_responses', source('nps', 'nps_responses'), 'response_id', 'id', 'responded_at'),
     ]) }}
 {%- endmacro %}
 
-{% macro metrics_whole_sources() -%}
+{% macro metrics_whole_sources(model='metrics_daily') -%}
     {%- set stripe_objects = vitals.stripe_raw_or_empty(source('stripe_raw', 'stripe_objects'), ['_loaded_at']) -%}
     {%- set stripe_items = vitals.stripe_raw_or_empty(
         source('stripe_raw', 'stripe_subscription_items'), ['_loaded_at']
     ) -%}
     {{ return([
-        ('metrics_daily@stripe_objects', '(' ~ stripe_objects ~ ') as stripe_objects'),
-        ('metrics_daily@stripe_subscription_items', '(' ~ stripe_items ~ ') as stripe_items'),
-        ('metrics_daily@currency_rates', source('reference', 'currency_rates')),
+        (model ~ '@stripe_objects', '(' ~ stripe_objects ~ ') as stripe_objects'),
+        (model ~ '@stripe_subscription_items', '(' ~ stripe_items ~ ') as stripe_items'),
+        (model ~ '@currency_rates', source('reference', 'currency_rates')),
     ]) }}
 {%- endmacro %}
 
-{#- metrics_daily's read marks: one per tracked source. -#}
-{% macro metrics_marks() -%}
+{#- The read marks of metrics_daily (or of the daily model `model`): one per tracked source. -#}
+{% macro metrics_marks(model='metrics_daily') -%}
     {%- set marks = [] -%}
-    {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources() -%}
+    {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources(model) -%}
         {%- do marks.append((name, relation)) -%}
     {%- endfor -%}
-    {{ return(marks + vitals.metrics_whole_sources()) }}
+    {{ return(marks + vitals.metrics_whole_sources(model)) }}
 {%- endmacro %}
 
 {#-
@@ -62,9 +62,15 @@
       - it is the previous build's day less the job timeout (jobs that timed out since) or any day after;
     and every day when a whole source (Stripe objects, subscription items, currency rates) changed.
     Trailing windows follow: every day from the first affected one on is recomputed.
+    `model` names the marks read (metrics_daily's, or a daily domain model's own, which takes the previous
+    as-of time from its state row instead of a computed_as_of column).
 -#}
-{% macro metrics_affected_from() -%}
-    {%- set previous_as_of = '(select max(computed_as_of) from ' ~ this ~ ')' -%}
+{% macro metrics_affected_from(model='metrics_daily') -%}
+    {%- if model == 'metrics_daily' -%}
+        {%- set previous_as_of = '(select max(computed_as_of) from ' ~ this ~ ')' -%}
+    {%- else -%}
+        {%- set previous_as_of = vitals._state_value('as_of', model ~ '@events_big') -%}
+    {%- endif -%}
     {%- set timeout = vitals.job_timeout_minutes() | int -%}
     (
         with changed_errors as (
@@ -77,7 +83,7 @@
                 errors.created_at > {{ previous_as_of }}
                 or errors.error_id in (
                     select {{ vitals.normalize_id('event_id') }} from {{ source('sentry', 'sentry_errors_big') }}
-                    where {{ vitals.newly_loaded('metrics_daily@sentry_errors_big') }}
+                    where {{ vitals.newly_loaded(model ~ '@sentry_errors_big') }}
                 )
         )
 
@@ -85,7 +91,7 @@
             select {{ vitals.business_date(vitals.add_minutes(previous_as_of, -timeout)) }} as affected_day
             union all
             select {{ vitals.as_of_date() }} as affected_day
-            {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources() %}
+            {%- for name, relation, key, kind, column in vitals.metrics_keyed_sources(model) %}
             union all
             select {{ vitals.business_date('min(' ~ vitals.parse_utc_timestamp(vitals.clean_text(column)) ~ ')') }}
                 as affected_day
@@ -104,7 +110,7 @@
                     events.occurred_at > {{ previous_as_of }}
                     or events.event_id in (
                         select {{ vitals.normalize_id('event_id') }} from {{ source('app', 'events_big') }}
-                        where {{ vitals.newly_loaded('metrics_daily@events_big') }}
+                        where {{ vitals.newly_loaded(model ~ '@events_big') }}
                     )
             )
             union all
@@ -113,11 +119,70 @@
             where
                 jobs.request_id in (select changed_errors.tag_request_id from changed_errors)
                 or jobs.note_id in (select changed_errors.tag_note_id from changed_errors)
-            {%- for name, relation in vitals.metrics_whole_sources() %}
+            {%- for name, relation in vitals.metrics_whole_sources(model) %}
             union all
             select cast('1900-01-01' as date) as affected_day
             where exists (select 1 from {{ relation }} where {{ vitals.newly_loaded(name) }})
             {%- endfor %}
         ) as affected
     )
+{%- endmacro %}
+
+{#-
+    Daily domain models (metrics_daily__<domain>) at (entity, day) grain are incremental too, by the same rule
+    as metrics_daily with marks of their own: an incremental build deletes the days from the first affected one
+    on (pre-hook, before any mark moves) and appends them recomputed; every earlier day is kept. A domain model
+    takes `{{ config(**vitals.metrics_domain_config()) }}` and bounds its day spine by metrics_domain_from().
+-#}
+{% macro metrics_domain_config() -%}
+    {%- set incremental = vitals.builds_incrementally() -%}
+    {{ return({
+        'materialized': 'incremental' if incremental else 'table',
+        'incremental_strategy': 'append' if incremental else none,
+        'pre_hook': [
+            "{{ vitals.marks_pre_hook(vitals.metrics_marks(this.identifier)) }}",
+            "{{ vitals.metrics_domain_clear_sql() }}",
+        ],
+        'post_hook': "{{ vitals.marks_post_hook(vitals.metrics_marks(this.identifier)) }}",
+    }) }}
+{%- endmacro %}
+
+{#-
+    What an incremental build of a daily domain model reads beyond its own SQL (its first affected day and its
+    marks), declared so dbt orders and parses the model with them.
+-#}
+{% macro metrics_domain_depends_on() -%}
+-- depends_on: {{ ref('stg_app__events') }}
+-- depends_on: {{ ref('stg_sentry__errors') }}
+-- depends_on: {{ ref('summarization_jobs') }}
+-- depends_on: {{ source('stripe_raw', 'stripe_objects') }}
+-- depends_on: {{ source('stripe_raw', 'stripe_subscription_items') }}
+-- depends_on: {{ source('reference', 'currency_rates') }}
+-- depends_on: {{ source('app', 'events_big') }}
+-- depends_on: {{ source('sentry', 'sentry_errors_big') }}
+-- depends_on: {{ source('stripe', 'stripe_billing_big') }}
+-- depends_on: {{ source('nps', 'nps_responses') }}
+{%- endmacro %}
+
+{#- True while a daily domain model builds incrementally (its table exists, no full refresh). -#}
+{% macro metrics_domain_incremental() -%}
+    {{ return(vitals.builds_incrementally() and this is not none and is_incremental()) }}
+{%- endmacro %}
+
+{#- The first day a daily domain model computes: its first affected day on an incremental build. -#}
+{% macro metrics_domain_from() -%}
+    {%- if vitals.metrics_domain_incremental() -%}
+        {{ vitals.metrics_affected_from(this.identifier) }}
+    {%- else -%}
+        {{ vitals.metrics_from_date() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook that removes the days an incremental build of a daily domain model recomputes. -#}
+{% macro metrics_domain_clear_sql() -%}
+    {%- if vitals.metrics_domain_incremental() -%}
+        delete from {{ this }} where metric_date >= {{ vitals.metrics_affected_from(this.identifier) }}
+    {%- else -%}
+        select 1 as nothing_to_clear
+    {%- endif -%}
 {%- endmacro %}

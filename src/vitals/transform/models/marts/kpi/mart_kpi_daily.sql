@@ -1,15 +1,13 @@
-{#- The KPIs of SPEC §6.2 (all but MRR) per org and business day, wide. -#}
+{#- The KPIs of SPEC §6.2 (all but MRR) per org and business day, wide: the org rows of int_kpi_daily. -#}
 
 with
-
-{{ vitals.marts_kpi_ctes() }},
 
 final as (
     select
         metric_date,
         entity_id as org_id,
         {{ vitals.marts_kpi_metrics() | join(',\n        ') }}
-    from kpi_wide
+    from {{ ref('int_kpi_daily') }}
     where entity_type = 'org'
 )
 

@@ -1,8 +1,6 @@
-{#- Reliability per org and business day, wide (SPEC §6.6). -#}
+{#- Reliability per org and business day, wide (SPEC §6.6): the org rows of int_reliability_daily. -#}
 
 with
-
-{{ vitals.marts_reliability_ctes('day') }},
 
 final as (
     select
@@ -19,8 +17,8 @@ final as (
         turnaround_slo_hit_rate,
         summarize_slo_hit_rate,
         quality_passed_jobs,
-        quality_pass_rate as quality_pass_rate_1d
-    from reliability_wide
+        quality_pass_rate_1d
+    from {{ ref('int_reliability_daily') }}
     where entity_type = 'org'
 )
 

@@ -2,21 +2,21 @@
     Reliability metrics of SPEC §6.6 in long form, global and per org, for every day from the first
     event day to the as-of date: error rate per 100 attempts, latency percentiles, SLO hit rates and
     the day's quality pass rate.
+    An unpivot of int_reliability_daily; incremental by the same days.
 -#}
+
+{{ config(**vitals.metrics_domain_config()) }}
+{{ vitals.metrics_domain_depends_on() }}
 
 with
 
-{{ vitals.marts_reliability_ctes('day') }},
-
-reliability_daily as (
-    select
-        *,
-        quality_pass_rate as quality_pass_rate_1d
-    from reliability_wide
+facts as (
+    select * from {{ ref('int_reliability_daily') }}
+    where metric_date >= {{ vitals.metrics_domain_from() }}
 ),
 
 final as (
-    {{ vitals.marts_unpivot('reliability_daily', vitals.marts_reliability_metrics()) }}
+    {{ vitals.marts_unpivot('facts', vitals.marts_reliability_metrics()) }}
 )
 
 select * from final
