@@ -9,7 +9,8 @@ disturbed the way real feeds are:
   another device and provider: the event moves to a provider first seen there);
 - invoices whose later state (void) arrives in a later part;
 - one event dated weeks before the data starts (before the first metric day);
-- jobs started just before the first build that never get an outcome (pending then, timed out later).
+- jobs started just before the first build that never get an outcome (pending then, timed out later);
+- providers whose role (provider_created) is dated after their other events and arrives in a tail part of its own.
 """
 
 from __future__ import annotations
@@ -38,11 +39,14 @@ class Increments:
 
 
 def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
-    """Cut the generated files in ``source`` into ``len(as_ofs)`` parts under ``out``."""
+    """Cut the generated files in ``source`` into ``len(as_ofs)`` parts under ``out``: one per build as of each
+    time but the last, then a tail of late role events only (as of the last time)."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     bounds = ", ".join(f"timestamptz '{moment.isoformat()}'" for moment in as_ofs)
     last = len(as_ofs)
+    main = last - 1
+    """The last regular part; the one after it (the tail) holds only late role events."""
     con.execute(f"create table bounds as select unnest([{bounds}]) as bound, generate_subscripts([{bounds}], 1) as k")
     new_org = con.execute(
         f"select lower(trim(org_id)) from read_parquet('{source / 'events_big.parquet'}') "
@@ -63,13 +67,13 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
             create or replace table parted as
             select
                 t.*,
-                coalesce((select min(k) from bounds where t.dated_at <= bounds.bound), {last}) as base
+                coalesce((select min(k) from bounds where t.dated_at <= bounds.bound), {main}) as base
             from t
             """
         )
-        org_rule = f"when lower(trim(org_id)) = '{new_org[0]}' then {last}" if table != "nps_responses" else ""
+        org_rule = f"when lower(trim(org_id)) = '{new_org[0]}' then {main}" if table != "nps_responses" else ""
         success_rule = (
-            f"when event_name = 'summarize_success' and hash(rn) % 5 = 0 then least(base + 1, {last})"
+            f"when event_name = 'summarize_success' and hash(rn) % 5 = 0 then least(base + 1, {main})"
             if table == "events_big"
             else ""
         )
@@ -80,7 +84,7 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
                 * exclude (base),
                 case
                     {org_rule}
-                    when hash(rn) % 33 = 1 and base < {last - 1} then {last}
+                    when hash(rn) % 33 = 1 and base < {main - 1} then {main}
                     {success_rule}
                     when hash(rn) % 10 = 0 and base > 1 then base - 1
                     else base
@@ -88,7 +92,15 @@ def split(source: Path, out: Path, as_ofs: list[datetime]) -> Increments:
             from parted
             """
         )
-        extras = _extras(table, last, as_ofs[0])
+        if table == "events_big":
+            # providers active before their role arrives: the provider_created event is dated after the last
+            # regular build and is all the tail part holds (every earlier day of theirs changes with it)
+            role_at = (as_ofs[-2] + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+            con.execute(
+                f"update assigned set occurred_at = '{role_at}', part = {last} "
+                "where event_name = 'provider_created' and hash(rn) % 9 = 4"
+            )
+        extras = _extras(table, main, as_ofs[0])
         if extras:
             con.execute(f"insert into assigned {extras}")
         for k in range(1, last + 1):

@@ -60,6 +60,7 @@
       - a summarization job touched by such an event or Sentry error, or by a row that became visible since the
         previous as-of time, was created on it (a job completes or fails any time after its start);
       - it is the previous build's day less the job timeout (jobs that timed out since) or any day after;
+      - a provider whose provider_created event changed was seen on it (the role applies to all its days);
     and every day when a whole source (Stripe objects, subscription items, currency rates) changed.
     Trailing windows follow: every day from the first affected one on is recomputed.
     `model` names the marks read (metrics_daily's, or a daily domain model's own, which takes the previous
@@ -119,6 +120,23 @@
             where
                 jobs.request_id in (select changed_errors.tag_request_id from changed_errors)
                 or jobs.note_id in (select changed_errors.tag_note_id from changed_errors)
+            union all
+            -- a provider whose role event (provider_created) changed: its role counts on every day it was seen
+            select {{ vitals.business_date('min(providers.first_seen_at)') }} as affected_day
+            from {{ ref('providers') }} as providers
+            where providers.provider_id in (
+                select {{ vitals.normalize_id('provider_id') }}
+                from {{ source('app', 'events_big') }}
+                where
+                    {{ vitals.canonical_event_name('lower(trim(event_name))') }} = 'provider_created'
+                    and {{ vitals.normalize_id('event_id') }} in (
+                        select {{ vitals.normalize_id('event_id') }} from {{ source('app', 'events_big') }}
+                        where {{ vitals.newly_loaded(model ~ '@events_big') }}
+                        union all
+                        select events.event_id from {{ ref('stg_app__events') }} as events
+                        where events.occurred_at > {{ previous_as_of }}
+                    )
+            )
             {%- for name, relation in vitals.metrics_whole_sources(model) %}
             union all
             select cast('1900-01-01' as date) as affected_day
@@ -148,11 +166,12 @@
 {%- endmacro %}
 
 {#-
-    What an incremental build of a daily domain model reads beyond its own SQL (its first affected day and its
-    marks), declared so dbt orders and parses the model with them.
+    What an incremental build of metrics_daily or of a daily domain model reads beyond its own SQL (its first
+    affected day and its marks), declared so dbt orders and parses the model with them.
 -#}
-{% macro metrics_domain_depends_on() -%}
+{% macro metrics_affected_from_depends_on() -%}
 -- depends_on: {{ ref('stg_app__events') }}
+-- depends_on: {{ ref('providers') }}
 -- depends_on: {{ ref('stg_sentry__errors') }}
 -- depends_on: {{ ref('summarization_jobs') }}
 -- depends_on: {{ source('stripe_raw', 'stripe_objects') }}

@@ -5,7 +5,7 @@
 -#}
 
 {{ config(**vitals.metrics_domain_config()) }}
-{{ vitals.metrics_domain_depends_on() }}
+{{ vitals.metrics_affected_from_depends_on() }}
 
 with
 

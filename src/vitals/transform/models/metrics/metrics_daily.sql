@@ -26,14 +26,7 @@
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
     )
 }}
--- depends_on: {{ ref('summarization_jobs') }}
--- depends_on: {{ source('stripe_raw', 'stripe_objects') }}
--- depends_on: {{ source('stripe_raw', 'stripe_subscription_items') }}
--- depends_on: {{ source('reference', 'currency_rates') }}
--- depends_on: {{ source('app', 'events_big') }}
--- depends_on: {{ source('sentry', 'sentry_errors_big') }}
--- depends_on: {{ source('stripe', 'stripe_billing_big') }}
--- depends_on: {{ source('nps', 'nps_responses') }}
+{{ vitals.metrics_affected_from_depends_on() }}
 
 with
 
