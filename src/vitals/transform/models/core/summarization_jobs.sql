@@ -1,12 +1,24 @@
 {{
     config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='job_id',
+        pre_hook=[
+            "{{ vitals.marks_pre_hook(vitals.jobs_marks('summarization_jobs')) }}",
+            "{{ vitals.delete_recomputed_sql('job_id', vitals.changed_summarization_job_ids()) }}",
+        ],
+        post_hook="{{ vitals.marks_post_hook(vitals.jobs_marks('summarization_jobs')) }}",
         indexes=[
-            {'columns': ['job_id'], 'unique': true},
+            {'columns': ['job_id'], 'unique': target.type != 'duckdb'},
             {'columns': ['org_id', 'created_at']},
             {'columns': ['provider_id', 'completed_at']},
         ],
     )
 }}
+-- depends_on: {{ ref('stg_app__events') }}
+-- depends_on: {{ ref('stg_sentry__errors') }}
+-- depends_on: {{ source('app', 'events_big') }}
+-- depends_on: {{ source('sentry', 'sentry_errors_big') }}
 
 with
 
@@ -39,7 +51,11 @@ final as (
         quality_score,
         hard_error
     from jobs
-    where org_id is not null and not is_pending
+    where
+        org_id is not null
+        and not is_pending
+        -- an incremental build recomputes the jobs that changed or settled (macro changed_summarization_job_ids)
+        and {{ vitals.recompute_only('job_id', vitals.changed_summarization_job_ids()) }}
 )
 
 select * from final
