@@ -1,3 +1,18 @@
+{{
+    config(
+        materialized=vitals.keyed_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['org_id', 'session_id'],
+        pre_hook=[
+            "{{ vitals.marks_pre_hook([('int_sessions_aggregated@events_big', source('app', 'events_big'))]) }}",
+            "{{ vitals.delete_recomputed_sql('session_id', "
+            ~ "vitals.changed_event_ids('int_sessions_aggregated@events_big', 'session_id')) }}",
+        ],
+        post_hook="{{ vitals.marks_post_hook([('int_sessions_aggregated@events_big', source('app', 'events_big'))]) }}",
+    )
+}}
+-- depends_on: {{ source('app', 'events_big') }}
+
 with
 
 events as (
@@ -13,7 +28,13 @@ session_events as (
         event_id,
         occurred_at
     from events
-    where org_id is not null and session_id is not null
+    where
+        org_id is not null
+        and session_id is not null
+        -- an incremental build recomputes the sessions of every copy of the events that changed (any org)
+        and {{ vitals.recompute_only(
+            'session_id', vitals.changed_event_ids('int_sessions_aggregated@events_big', 'session_id')
+        ) }}
 ),
 
 spans as (
