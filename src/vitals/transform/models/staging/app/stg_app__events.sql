@@ -79,30 +79,61 @@ typed as (
 
 visible as (
     -- only events that happened at or before the build's as-of time
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by
-                ingested_at asc nulls last,
-                loaded_at asc nulls last,
-                row_hash asc
-        ) as copy_rank,
-        count(*) over (partition by event_id) as copies
-    from typed
+    select * from typed
     where
         event_id is not null
         and occurred_at is not null
         and occurred_at <= {{ vitals.as_of() }}
 ),
 
-deduplicated as (
+copy_counts as (
+    -- the ids with more than one visible copy: only their copies are ranked (a narrow aggregate, so most
+    -- rows never go through the sort)
+    select
+        event_id,
+        count(*) as copies
+    from visible
+    group by event_id
+    having count(*) > 1
+),
+
+ranked_copies as (
+    select
+        visible.*,
+        row_number() over (
+            partition by visible.event_id
+            order by
+                visible.ingested_at asc nulls last,
+                visible.loaded_at asc nulls last,
+                visible.row_hash asc
+        ) as copy_rank,
+        copy_counts.copies
+    from visible
+    inner join copy_counts
+        on visible.event_id = copy_counts.event_id
+),
+
+first_copies as (
     -- the first ingested copy of each event wins
+    select * from ranked_copies
+    where copy_rank = 1
+    union all
+    select
+        visible.*,
+        1 as copy_rank,
+        1 as copies
+    from visible
+    where not exists (
+        select 1 from copy_counts
+        where copy_counts.event_id = visible.event_id
+    )
+),
+
+deduplicated as (
     select
         *,
         {{ vitals.json_parse('properties_text') }} as properties
-    from visible
-    where copy_rank = 1
+    from first_copies
 ),
 
 extracted as (
