@@ -10,7 +10,8 @@
 
     Bookkeeping, in the target schema (created before any model runs):
       vitals_build_state    one row per model: the `_loaded_at` it has read through, the as-of time and the
-                            fingerprint of its last build. vitals.warehouse.dbt reads it to decide a full
+                            fingerprint of its last build (and for the daily metric models, the first day
+                            the running build recomputes). vitals.warehouse.dbt reads it to decide a full
                             refresh (as-of moved back, models or settings changed).
       vitals_pending_keys   per model, the ids with a copy dated after its last as-of time.
 
@@ -45,8 +46,11 @@
             next_loaded_through {{ dbt.type_string() }},
             as_of {{ dbt.type_timestamp() }},
             fingerprint {{ dbt.type_string() }},
-            invocation_id {{ dbt.type_string() }}
+            invocation_id {{ dbt.type_string() }},
+            affected_from date
         );
+        -- warehouses built before the column existed
+        alter table {{ vitals.build_state_relation() }} add column if not exists affected_from date;
         create table if not exists {{ vitals.pending_keys_relation() }} (
             model_name {{ dbt.type_string() }},
             key_value {{ dbt.type_string() }},

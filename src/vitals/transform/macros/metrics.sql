@@ -159,6 +159,7 @@
         'incremental_strategy': 'append' if incremental else none,
         'pre_hook': [
             "{{ vitals.marks_pre_hook(vitals.metrics_marks(this.identifier)) }}",
+            "{{ vitals.metrics_affected_from_store_sql(this.identifier) }}",
             "{{ vitals.metrics_domain_clear_sql() }}",
         ],
         'post_hook': "{{ vitals.marks_post_hook(vitals.metrics_marks(this.identifier)) }}",
@@ -191,7 +192,7 @@
 {#- The first day a daily domain model computes: its first affected day on an incremental build. -#}
 {% macro metrics_domain_from() -%}
     {%- if vitals.metrics_domain_incremental() -%}
-        {{ vitals.metrics_affected_from(this.identifier) }}
+        {{ vitals.metrics_stored_affected_from(this.identifier) }}
     {%- else -%}
         {{ vitals.metrics_from_date() }}
     {%- endif -%}
@@ -200,8 +201,27 @@
 {#- The pre-hook that removes the days an incremental build of a daily domain model recomputes. -#}
 {% macro metrics_domain_clear_sql() -%}
     {%- if vitals.metrics_domain_incremental() -%}
-        delete from {{ this }} where metric_date >= {{ vitals.metrics_affected_from(this.identifier) }}
+        delete from {{ this }} where metric_date >= {{ vitals.metrics_stored_affected_from(this.identifier) }}
     {%- else -%}
         select 1 as nothing_to_clear
     {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The first affected day is worked out once per model and build, before the model runs (it scans what
+    landed since the marks, so it is not free): a pre-hook stores it in the model's state row (after the read
+    marks are fixed), and the model's SQL reads the stored day.
+-#}
+{% macro metrics_affected_from_store_sql(model='metrics_daily') -%}
+    {%- if vitals.builds_incrementally() and this is not none and is_incremental() -%}
+        update {{ vitals.build_state_relation() }}
+        set affected_from = {{ vitals.metrics_affected_from(model) }}
+        where model_name = '{{ model }}@events_big'
+    {%- else -%}
+        select 1 as nothing_to_store
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro metrics_stored_affected_from(model='metrics_daily') -%}
+    (select affected_from from {{ vitals.build_state_relation() }} where model_name = '{{ model }}@events_big')
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {#-
     Every daily metric at global, org and provider grain over the whole history, in long form.
     Incremental on DuckDB and PostgreSQL: a build recomputes the days from the first affected day on
-    (macro metrics_affected_from, read from this table before it changes) and replaces those whole days
+    (macro metrics_affected_from, worked out by a pre-hook before this table changes) and replaces those whole days
     (delete+insert keyed on metric_date); Spark rebuilds it.
 -#}
 {% set domain_models = [
@@ -21,7 +21,10 @@
         materialized='incremental' if incremental else 'table',
         incremental_strategy='delete+insert' if incremental else none,
         unique_key='metric_date' if incremental else none,
-        pre_hook="{{ vitals.marks_pre_hook(vitals.metrics_marks()) }}",
+        pre_hook=[
+            "{{ vitals.marks_pre_hook(vitals.metrics_marks()) }}",
+            "{{ vitals.metrics_affected_from_store_sql() }}",
+        ],
         post_hook="{{ vitals.marks_post_hook(vitals.metrics_marks()) }}",
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
     )
@@ -40,7 +43,7 @@ long_metrics as (
             value
         from {{ model }}
         {% if is_incremental() %}
-            where metric_date >= {{ vitals.metrics_affected_from() }}
+            where metric_date >= {{ vitals.metrics_stored_affected_from() }}
         {% endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
