@@ -54,10 +54,13 @@ bench: $(STAMP) ## Benchmark load and build at 1M and 10M events (medians of 3 r
 	$(BIN)/vitals bench --events 1000000 --runs 3 --out docs/bench/duckdb-1m.json
 	$(BIN)/vitals bench --events 10000000 --runs 3 --out docs/bench/duckdb-10m.json
 
+bench-plot: $(STAMP) ## Draw docs/images/bench-time-vs-events.png from the 1M and 10M bench reports
+	$(BIN)/python scripts/plot_bench.py docs/bench/duckdb-1m.json docs/bench/duckdb-10m.json --out docs/images/bench-time-vs-events.png
+
 docs: $(STAMP) ## Regenerate docs/cli.md from the commands
 	$(BIN)/python -m vitals.cli_reference > docs/cli.md
 
 clean: ## Remove the demo warehouse, build state and caches (keeps .venv)
 	rm -rf vitals.duckdb vitals.duckdb.wal .vitals spark-warehouse metastore_db derby.log .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo screenshots test chromium vendor lint format bench docs clean
+.PHONY: help install demo screenshots test chromium vendor lint format bench bench-plot docs clean
