@@ -43,7 +43,7 @@ lint: $(STAMP) ## ruff (lint + format check), mypy on the package, sqlfluff on t
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
-	VITALS_ENGINE=duckdb VITALS_STATE_DIR=.vitals/lint $(BIN)/vitals dbt-profile > /dev/null
+	VITALS_ENGINE=duckdb VITALS_STATE_DIR=.vitals/lint VITALS_WAREHOUSE=.vitals/lint/empty.duckdb $(BIN)/vitals dbt-profile > /dev/null
 	cd src/vitals/transform && DBT_PROFILES_DIR=$(CURDIR)/.vitals/lint/dbt $(CURDIR)/$(BIN)/sqlfluff lint models
 
 format: $(STAMP) ## Format Python with ruff and fix what sqlfluff can
