@@ -33,6 +33,11 @@
     {{ return(target.type != 'spark') }}
 {%- endmacro %}
 
+{#- True while the model at hand builds incrementally here: its table exists and this is no full refresh. -#}
+{% macro is_incremental_build() -%}
+    {{ return(vitals.builds_incrementally() and this is not none and is_incremental()) }}
+{%- endmacro %}
+
 {#- The materialization of a keyed staging model on this engine. -#}
 {% macro keyed_materialization() -%}
     {{ return('incremental' if vitals.builds_incrementally() else 'table') }}
@@ -111,7 +116,7 @@
     (every copy of each); otherwise every row.
 -#}
 {% macro changed_rows_filter(source_relation, key_column, key_kind='id') -%}
-    {%- if vitals.builds_incrementally() and this is not none and is_incremental() -%}
+    {%- if vitals.is_incremental_build() -%}
         {{ vitals._raw_key(key_column, key_kind) }} in (
             {{ vitals._changed_keys(source_relation, key_column, key_kind) }}
         )
@@ -122,7 +127,7 @@
 
 {#- On an incremental build, restrict `expression` to the keys `ids_query` returns; otherwise keep every row. -#}
 {% macro recompute_only(expression, ids_query) -%}
-    {%- if vitals.builds_incrementally() and this is not none and is_incremental() -%}
+    {%- if vitals.is_incremental_build() -%}
         {{ expression }} in ({{ ids_query }})
     {%- else -%}
         1 = 1
@@ -244,13 +249,17 @@
     The values of a raw events column (normalized as an id) over every raw copy of the events that may have
     changed since the mark `name`: those landed since, and those the staged model shows dated after the mark's
     as-of time (they may have become visible, or won, since). Every copy counts, so an entity that lost an
-    event to a later-arriving copy is recomputed too.
+    event to a later-arriving copy is recomputed too. `event_name` keeps only the copies of that canonical event.
 -#}
-{% macro changed_event_ids(name, column) -%}
+{% macro changed_event_ids(name, column, event_name=none) -%}
     {%- set key = vitals.normalize_id('event_id') -%}
     select {{ vitals.normalize_id(column) }} as changed_id
     from {{ source('app', 'events_big') }}
-    where {{ key }} in (
+    where
+    {%- if event_name is not none %}
+        {{ vitals.canonical_event_name('lower(trim(event_name))') }} = '{{ event_name }}' and
+    {%- endif %}
+        {{ key }} in (
         select {{ key }} from {{ source('app', 'events_big') }} where {{ vitals.newly_loaded(name) }}
         union all
         select event_id from {{ ref('stg_app__events') }}

@@ -36,7 +36,7 @@
         entity_id,
         day as metric_date
     from ({{ vitals.date_spine_select('start_day', vitals.as_of_date(), starts, carry=['entity_type', 'entity_id']) }}) as entity_spine
-    {%- if vitals.metrics_domain_incremental() %}
+    {%- if vitals.is_incremental_build() %}
     -- an incremental build of a daily domain model computes only the days from its first affected one on
     where day >= {{ vitals.metrics_domain_from() }}
     {%- endif %}

@@ -125,17 +125,7 @@
             select {{ vitals.business_date('min(providers.first_seen_at)') }} as affected_day
             from {{ ref('providers') }} as providers
             where providers.provider_id in (
-                select {{ vitals.normalize_id('provider_id') }}
-                from {{ source('app', 'events_big') }}
-                where
-                    {{ vitals.canonical_event_name('lower(trim(event_name))') }} = 'provider_created'
-                    and {{ vitals.normalize_id('event_id') }} in (
-                        select {{ vitals.normalize_id('event_id') }} from {{ source('app', 'events_big') }}
-                        where {{ vitals.newly_loaded(model ~ '@events_big') }}
-                        union all
-                        select events.event_id from {{ ref('stg_app__events') }} as events
-                        where events.occurred_at > {{ previous_as_of }}
-                    )
+                {{ vitals.changed_event_ids(model ~ '@events_big', 'provider_id', 'provider_created') }}
             )
             {%- for name, relation in vitals.metrics_whole_sources(model) %}
             union all
@@ -184,14 +174,9 @@
 -- depends_on: {{ source('nps', 'nps_responses') }}
 {%- endmacro %}
 
-{#- True while a daily domain model builds incrementally (its table exists, no full refresh). -#}
-{% macro metrics_domain_incremental() -%}
-    {{ return(vitals.builds_incrementally() and this is not none and is_incremental()) }}
-{%- endmacro %}
-
 {#- The first day a daily domain model computes: its first affected day on an incremental build. -#}
 {% macro metrics_domain_from() -%}
-    {%- if vitals.metrics_domain_incremental() -%}
+    {%- if vitals.is_incremental_build() -%}
         {{ vitals.metrics_stored_affected_from(this.identifier) }}
     {%- else -%}
         {{ vitals.metrics_from_date() }}
@@ -200,7 +185,7 @@
 
 {#- The pre-hook that removes the days an incremental build of a daily domain model recomputes. -#}
 {% macro metrics_domain_clear_sql() -%}
-    {%- if vitals.metrics_domain_incremental() -%}
+    {%- if vitals.is_incremental_build() -%}
         delete from {{ this }} where metric_date >= {{ vitals.metrics_stored_affected_from(this.identifier) }}
     {%- else -%}
         select 1 as nothing_to_clear
@@ -213,7 +198,7 @@
     marks are fixed), and the model's SQL reads the stored day.
 -#}
 {% macro metrics_affected_from_store_sql(model='metrics_daily') -%}
-    {%- if vitals.builds_incrementally() and this is not none and is_incremental() -%}
+    {%- if vitals.is_incremental_build() -%}
         update {{ vitals.build_state_relation() }}
         set affected_from = {{ vitals.metrics_affected_from(model) }}
         where model_name = '{{ model }}@events_big'
