@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vitals.config import ConfigError, Settings, config_path, load_settings
-from vitals.ingest.contracts import RAW_SCHEMA, RAW_TABLES
+from vitals.contracts import RAW_SCHEMA, RAW_TABLES
 from vitals.warehouse.base import Warehouse, WarehouseError
 
 CORE_TABLES = ("organizations", "providers", "summarization_jobs", "sessions")

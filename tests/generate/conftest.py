@@ -36,7 +36,7 @@ def readers(result: GenerateResult) -> dict[str, str]:
 
 
 def _json_columns(path: Path) -> str:
-    from vitals.ingest.contracts import RAW_TABLES
+    from vitals.contracts import RAW_TABLES
 
     table = RAW_TABLES[path.stem]
     return ", ".join(f"'{c}': 'VARCHAR'" for c in table.column_names)

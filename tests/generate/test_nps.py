@@ -9,12 +9,12 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from vitals.contracts import NPS_RESPONSES
 from vitals.generate import GenerateResult, runner
 from vitals.generate import nps as nps_module
 from vitals.generate import vocab as v
 from vitals.generate.orgs import build_population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import NPS_RESPONSES
 
 from .conftest import END, small_dataset
 

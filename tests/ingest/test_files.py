@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from vitals.config import Settings
+from vitals.contracts import EVENTS, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 from vitals.ingest import landing
-from vitals.ingest.contracts import EVENTS, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 from vitals.ingest.errors import LoadError
 from vitals.ingest.files import load_directory, load_files
 from vitals.ingest.sanitize import INVALID_JSON_MARKER, row_hash

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from vitals.config import PostgresSettings, Settings
-from vitals.ingest.contracts import SENTRY_ERRORS
+from vitals.contracts import SENTRY_ERRORS
 from vitals.ingest.landing import land_batches, landed_columns, save_cursor, saved_cursor, transaction
 from vitals.ingest.sanitize import row_hash
 from vitals.warehouse import open_warehouse

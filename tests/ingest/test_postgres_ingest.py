@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS
+from vitals.contracts import EVENTS
 from vitals.ingest.errors import LoadError
 from vitals.ingest.landing import saved_cursor
 from vitals.ingest.postgres import ingest_postgres, source_key

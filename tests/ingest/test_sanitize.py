@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS, ColumnKind
+from vitals.contracts import EVENTS, ColumnKind
 from vitals.ingest.errors import LoadError
 from vitals.ingest.reader import open_reader
 from vitals.ingest.sanitize import INVALID_JSON_MARKER, row_hash, row_hash_sql, sanitized_select

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, Column, ColumnKind, RawTable
+from vitals.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, Column, ColumnKind, RawTable
 from vitals.ingest.reader import open_reader, sql_identifier
 from vitals.ingest.validation import Check, checks_for, guard_sql
 

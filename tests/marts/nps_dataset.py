@@ -27,7 +27,7 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from vitals.config import Settings
-from vitals.ingest.contracts import LOADED_AT_COLUMN, NPS_RESPONSES, RAW_SCHEMA, ROW_HASH_COLUMN
+from vitals.contracts import LOADED_AT_COLUMN, NPS_RESPONSES, RAW_SCHEMA, ROW_HASH_COLUMN
 from vitals.ingest.sanitize import row_hash
 from vitals.warehouse import open_warehouse
 

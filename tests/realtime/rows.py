@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS, LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, SENTRY_ERRORS
+from vitals.contracts import EVENTS, LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, SENTRY_ERRORS
 from vitals.ingest.landing import utc_now_text
 from vitals.warehouse import open_warehouse
 

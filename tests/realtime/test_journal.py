@@ -11,7 +11,7 @@ from tests.conftest import make_settings
 from tests.realtime.rows import Row, at, error, job, land
 from vitals.alerts.realtime import RealtimeSource
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS, SENTRY_ERRORS
+from vitals.contracts import EVENTS, SENTRY_ERRORS
 from vitals.realtime import journal
 from vitals.realtime.windows import Figures
 from vitals.server.journal import Entry, JournalRecord

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from tests.server.conftest import ADMIN_SECRET, ServerProcess, event
 from vitals.config import Settings
-from vitals.ingest.contracts import EVENTS
+from vitals.contracts import EVENTS
 from vitals.server.app import create_app
 from vitals.warehouse import open_warehouse
 

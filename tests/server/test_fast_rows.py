@@ -8,7 +8,7 @@ import json
 import duckdb
 
 from vitals.config import DEFAULT_PROPERTY_ALLOWLIST
-from vitals.ingest.contracts import EVENTS
+from vitals.contracts import EVENTS
 from vitals.server.events import _row, prepare_batch, sanitize_with_sql
 from vitals.server.fast_rows import fast_row
 

@@ -128,7 +128,7 @@ def test_applied_batch_ids_are_forgotten_once_no_segment_holds_them(
     tmp_path: Path, segment_bytes: int, kept: int
 ) -> None:
     from tests.conftest import make_settings
-    from vitals.ingest.contracts import EVENTS
+    from vitals.contracts import EVENTS
     from vitals.server.writer import Writer
     from vitals.warehouse import open_warehouse
 

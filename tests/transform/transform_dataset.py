@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from vitals.config import Settings
-from vitals.ingest.contracts import (
+from vitals.contracts import (
     EVENTS,
     LOADED_AT_COLUMN,
     RAW_SCHEMA,

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from vitals.config import Settings
-from vitals.ingest.contracts import RAW_TABLES
+from vitals.contracts import RAW_TABLES
 from vitals.warehouse import WarehouseLockedError, open_warehouse
 from vitals.warehouse.postgres_engine import redact_dsn
 

@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
+from vitals.contracts import STRIPE_BILLING
 from vitals.generate import mess
 from vitals.generate import vocab as v
 from vitals.generate.clock import MINUTE_US, US, floor_ms, format_mixed, utc_datetime
 from vitals.generate.orgs import NEVER, Population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import STRIPE_BILLING
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

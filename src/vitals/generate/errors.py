@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vitals.contracts import SENTRY_ERRORS
 from vitals.generate import mess
 from vitals.generate import vocab as v
 from vitals.generate.activity import Activity, in_service
@@ -16,7 +17,6 @@ from vitals.generate.events import ChunkIds, redeliver, take, with_blank
 from vitals.generate.ids import hex_ids
 from vitals.generate.orgs import Population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import SENTRY_ERRORS
 
 API, WEB, WORKER = "clinical-notes-api", "clinical-notes-web", "clinical-notes-worker"
 _GROUPS: tuple[tuple[str, str, str], ...] = (

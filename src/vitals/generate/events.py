@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vitals.contracts import EVENTS
 from vitals.generate import mess
 from vitals.generate import vocab as v
 from vitals.generate.activity import Activity, Events
@@ -16,7 +17,6 @@ from vitals.generate.clock import HOUR_US, MINUTE_US, US, floor_ms, format_mixed
 from vitals.generate.ids import hex_ids, uuid4s
 from vitals.generate.orgs import Population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import EVENTS
 
 _BLANK = pa.array([""], pa.string())
 _JOB_KINDS = (

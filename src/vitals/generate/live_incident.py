@@ -14,12 +14,12 @@ import json
 import numpy as np
 import pyarrow as pa
 
+from vitals.contracts import EVENTS
 from vitals.generate import vocab as v
 from vitals.generate.clock import US, format_plain
 from vitals.generate.ids import uuid4s
 from vitals.generate.orgs import Population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import EVENTS
 
 BURST_JOBS_PER_HOUR = 40
 FAILING_SHARE = 0.8

@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from vitals.contracts import NPS_RESPONSES
 from vitals.generate import vocab as v
 from vitals.generate.clock import DAY_US, HOUR_US, format_plain
 from vitals.generate.ids import hex_ids
 from vitals.generate.orgs import Population
 from vitals.generate.window import Window
-from vitals.ingest.contracts import NPS_RESPONSES
 
 STREAM = 5
 """The generator's random stream of NPS answers (see ``SeedSequence([seed, STREAM])``)."""

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from vitals.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, STRIPE_BILLING
 from vitals.generate import mess
 from vitals.generate.activity import Chunk, expected_activity, simulate
 from vitals.generate.billing import render_invoices
@@ -26,7 +27,6 @@ from vitals.generate.nps import render_nps
 from vitals.generate.orgs import Population, build_population
 from vitals.generate.window import Window
 from vitals.generate.writers import FORMATS, BackgroundWriters, Format, open_writer
-from vitals.ingest.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, STRIPE_BILLING
 
 CHUNK_EVENTS = 100_000
 """Expected event rows simulated and written at a time (bounds memory)."""

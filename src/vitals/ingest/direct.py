@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN
+from vitals.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN
 from vitals.ingest.file_formats import PreparedSource
 from vitals.ingest.reader import sql_identifier, sql_literal
 from vitals.ingest.validation import guard_sql

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from vitals.errors import VitalsError
+
 VALUE_PREVIEW_CHARS = 80
 """Longer offending values are cut to this many characters in messages."""
 
 
-class LoadError(Exception):
+class LoadError(VitalsError):
     """A source could not be landed; nothing of it was written.
 
     The message names the file (or source table), the row (1 = first data row), the column and the

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from vitals.ingest.contracts import RawTable
+from vitals.contracts import RawTable
 from vitals.ingest.errors import LoadError
 from vitals.ingest.reader import sql_identifier, sql_literal
 from vitals.ingest.sanitize import sanitized_select

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from vitals.config import Settings
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN, RawTable
+from vitals.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN, RawTable
 from vitals.ingest.direct import land_file
 from vitals.ingest.errors import LoadError
 from vitals.ingest.file_formats import (

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import (
+from vitals.contracts import (
     CURSORS,
     LOADED_AT_COLUMN,
     LOADS,

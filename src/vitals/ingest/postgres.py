@@ -24,7 +24,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from vitals.config import Settings
-from vitals.ingest.contracts import RAW_TABLES, RawTable
+from vitals.contracts import RAW_TABLES, RawTable
 from vitals.ingest.errors import LoadError, preview
 from vitals.ingest.landing import (
     LoadRecord,

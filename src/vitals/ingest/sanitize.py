@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from vitals.ingest.contracts import EVENTS, LOADED_AT_COLUMN, ROW_HASH_COLUMN, RawTable
+from vitals.contracts import EVENTS, LOADED_AT_COLUMN, ROW_HASH_COLUMN, RawTable
 from vitals.ingest.errors import LoadError
 from vitals.ingest.reader import sql_identifier, sql_literal
 

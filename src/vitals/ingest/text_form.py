@@ -9,7 +9,7 @@ as floats), nested values (struct, map, list) as JSON.
 
 from __future__ import annotations
 
-from vitals.ingest.contracts import ColumnKind
+from vitals.contracts import ColumnKind
 from vitals.ingest.reader import ISO_UTC_FORMAT, sql_literal
 
 _NAIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATETIME")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from vitals.ingest.contracts import ColumnKind, RawTable
+from vitals.contracts import ColumnKind, RawTable
 from vitals.ingest.errors import LoadError, preview
 from vitals.ingest.reader import sql_identifier, sql_literal
 

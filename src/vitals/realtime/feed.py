@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from vitals.config import Settings
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN
+from vitals.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN
 from vitals.realtime import journal
 from vitals.realtime import normalize as n
 from vitals.warehouse.base import Warehouse

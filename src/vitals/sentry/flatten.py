@@ -27,7 +27,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, SENTRY_ERRORS
+from vitals.contracts import LOADED_AT_COLUMN, RAW_SCHEMA, ROW_HASH_COLUMN, SENTRY_ERRORS
 from vitals.ingest.landing import LoadRecord, land_batches, new_load_id, record_load, transaction, utc_now_text
 from vitals.ingest.report import LoadReport, TableLoad
 from vitals.ingest.sanitize import row_hash

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import RAW_SCHEMA
+from vitals.contracts import RAW_SCHEMA
 from vitals.ingest.landing import transaction, utc_now_text
 from vitals.sentry.payloads import Delivery, api_delivery, canonical_json, timestamp_text
 from vitals.sentry.tables import DELIVERIES

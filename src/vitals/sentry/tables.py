@@ -14,7 +14,7 @@ Timestamps are UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (fixed width: text order 
 
 from __future__ import annotations
 
-from vitals.ingest.contracts import StateTable
+from vitals.contracts import StateTable
 
 DELIVERIES = StateTable(
     name="sentry_deliveries",

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from vitals.ingest.contracts import EVENTS
+from vitals.contracts import EVENTS
 from vitals.ingest.reader import sql_identifier
 from vitals.ingest.sanitize import PHI_COLUMN, sanitized_select
 from vitals.ingest.validation import checks_for

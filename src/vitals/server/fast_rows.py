@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from vitals.ingest.contracts import EVENTS, ColumnKind
+from vitals.contracts import EVENTS, ColumnKind
 from vitals.ingest.sanitize import PHI_COLUMN, row_hash
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?)?")

@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from vitals.api.auth import bearer
-from vitals.ingest.contracts import EVENTS
+from vitals.contracts import EVENTS
 from vitals.json_body import JsonBodyError, NotJson, parse_json
 from vitals.server.events import PreparedBatch, Window, prepare_batch, sanitize_with_sql, split_batch
 from vitals.server.runtime import Runtime

@@ -29,6 +29,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from vitals.errors import VitalsError
+
 log = logging.getLogger("vitals.server.journal")
 
 MAGIC = b"VJ01"
@@ -37,7 +39,7 @@ HEADER = struct.Struct(">4sII")
 SUFFIX = ".wal"
 
 
-class JournalError(Exception):
+class JournalError(VitalsError):
     """The journal cannot be used; the message names the file."""
 
 

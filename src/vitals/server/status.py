@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from vitals.api.auth import bearer
-from vitals.ingest.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, RAW_TABLES
+from vitals.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, RAW_TABLES
 from vitals.server.runtime import Runtime
 from vitals.server.token_gate import Refusal
 from vitals.warehouse import open_warehouse

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from vitals.config import Settings
-from vitals.ingest.contracts import RAW_SCHEMA, RAW_TABLES, StateTable
+from vitals.contracts import RAW_SCHEMA, RAW_TABLES, StateTable
 from vitals.ingest.landing import LoadRecord, land_batches, landed_columns, record_load, transaction, utc_now_text
 from vitals.server.journal import Entry, JournalRecord
 from vitals.warehouse import open_warehouse

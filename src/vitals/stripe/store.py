@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import RAW_SCHEMA
+from vitals.contracts import RAW_SCHEMA
 from vitals.ingest.landing import transaction, utc_now_text
 from vitals.json_body import value_problem
 from vitals.stripe import objects as o

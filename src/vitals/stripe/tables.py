@@ -13,7 +13,7 @@ Timestamps are UTC text ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (fixed width: text orde
 
 from __future__ import annotations
 
-from vitals.ingest.contracts import Column, ColumnKind, RawTable, StateTable
+from vitals.contracts import Column, ColumnKind, RawTable, StateTable
 
 EVENTS = StateTable(
     name="stripe_events",

@@ -8,16 +8,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from vitals.ingest.contracts import (
+from vitals.contracts import (
     LOADED_AT_COLUMN,
     RAW_SCHEMA,
     RAW_TABLES,
     ROW_HASH_COLUMN,
     STATE_TABLES,
 )
+from vitals.errors import VitalsError
 
 
-class WarehouseError(Exception):
+class WarehouseError(VitalsError):
     """The warehouse could not do what was asked; the message says what and where."""
 
 

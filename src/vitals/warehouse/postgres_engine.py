@@ -10,7 +10,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from vitals.ingest.contracts import RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN
+from vitals.contracts import RAW_SCHEMA, RAW_TABLES, ROW_HASH_COLUMN
 from vitals.warehouse.base import Warehouse, WarehouseError
 
 COPY_CHUNK_ROWS = 50_000
