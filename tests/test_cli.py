@@ -84,3 +84,45 @@ def test_dbt_profile_points_at_the_configured_warehouse(in_tmp: Path) -> None:
     assert profile["target"] == "duckdb"
     assert profile["outputs"]["duckdb"]["path"] == str(in_tmp / "w.duckdb")
     assert f"DBT_PROFILES_DIR={profiles.parent}" in result.output
+
+
+def test_every_error_the_cli_reports_is_a_vitals_error() -> None:
+    from vitals.alerts.routes.base import RouteError
+    from vitals.alerts.rules import RulesError
+    from vitals.api.tokens import TokenError
+    from vitals.config import ConfigError
+    from vitals.errors import BadRequest, Forbidden, NotFound, VitalsError
+    from vitals.health import HealthError
+    from vitals.ingest.errors import LoadError
+    from vitals.metrics.catalog import CatalogError
+    from vitals.reports.weekly import ReportError
+    from vitals.revenue import RevenueError
+    from vitals.server.client import ServerError
+    from vitals.server.journal import JournalError
+    from vitals.warehouse.base import WarehouseError, WarehouseLockedError
+    from vitals.warehouse.dbt import BuildError
+    from vitals.warehouse.user_sql import SqlRefused
+
+    errors = (
+        BadRequest, BuildError, CatalogError, ConfigError, Forbidden, HealthError, JournalError, LoadError, NotFound,
+        ReportError, RevenueError, RouteError, RulesError, ServerError, SqlRefused, TokenError, WarehouseError,
+        WarehouseLockedError,
+    )  # fmt: skip
+    assert [e.__name__ for e in errors if not issubclass(e, VitalsError)] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["metrics", "show", "paying_orgs", "--org", "a0000000-0000-4000-8000-00000000000a"], "has no org grain"),
+        (["metrics", "show", "dad"], "metrics_daily is not built yet"),
+        (["metrics", "show", "no_such_metric"], "no_such_metric"),
+        (["health", "--org", "not-a-uuid"], "--org must be an org UUID"),
+    ],
+)
+def test_read_errors_are_one_line_messages(in_tmp: Path, args: list[str], message: str) -> None:
+    open_warehouse(Settings(warehouse=in_tmp / "w.duckdb")).close()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

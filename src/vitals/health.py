@@ -1,6 +1,6 @@
 """`vitals health [--org ID]`: the health score of each org (or of one org and its providers), read from
-the customer-success marts of a built warehouse, with its band, five components and the sentence that
-explains its week-over-week move.
+the customer-success marts of a built warehouse through ``vitals.metrics.health``, with its band, five
+components and the sentence that explains its week-over-week move.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Any, Literal
 
 from vitals.config import Settings
 from vitals.errors import VitalsError
+from vitals.metrics.health import COMPONENTS, HEALTH, ORG_HEALTH, org_rows, provider_rows, scored_day
+from vitals.metrics.reader import WarehouseReader
 from vitals.warehouse import open_warehouse
 
-COMPONENTS = ("engagement", "quality", "depth", "reliability", "latency")
-ORG_MART = "mart_customer_success_org_health"
-PROVIDER_MART = "mart_customer_success_provider_health"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -48,21 +47,15 @@ def health_report(settings: Settings, org_id: str | None) -> list[HealthLine]:
     wanted = _normalize_org(org_id) if org_id is not None else None
     with open_warehouse(settings) as warehouse:
         schema = warehouse.core_schema
-        if not warehouse.table_exists(schema, ORG_MART):
-            raise HealthError(f"{schema}.{ORG_MART} does not exist: run `vitals build` first")
-        latest = warehouse.query(f"select max(metric_date) from {schema}.{ORG_MART}")[0][0]
-        if latest is None:
+        if not warehouse.table_exists(schema, HEALTH):
+            raise HealthError(f"{schema}.{HEALTH} does not exist: run `vitals build` first")
+        reader = WarehouseReader(warehouse)
+        day = scored_day(reader, HEALTH, None)
+        if day is None:
             return []
-        day = _as_date(latest)
-        org_filter = f" and org_id = '{wanted}'" if wanted else ""
-        orgs = warehouse.query_arrow(
-            f"select * from {schema}.{ORG_MART} where metric_date = '{day.isoformat()}'{org_filter}"
-        ).to_pylist()
-        providers: list[dict[str, Any]] = []
-        if wanted:
-            providers = warehouse.query_arrow(
-                f"select * from {schema}.{PROVIDER_MART} where metric_date = '{day.isoformat()}'{org_filter}"
-            ).to_pylist()
+        conditions, params = (["h.org_id = ?"], [wanted]) if wanted else ([], [])
+        orgs = org_rows(reader, day, conditions, params, source=ORG_HEALTH, columns="h.*")
+        providers = provider_rows(reader, wanted, day) if wanted else []
     if wanted and not orgs:
         raise HealthError(f"org {wanted} has no health score on {day.isoformat()} (no provider active in 30 days)")
     lines = sorted((_line("org", row) for row in orgs), key=lambda line: (line.score, line.name))
@@ -138,3 +131,14 @@ def _float(value: Any) -> float | None:
 
 def _component(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+__all__ = [
+    "COMPONENTS",
+    "TABLE_COLUMNS",
+    "HealthError",
+    "HealthLine",
+    "health_legend",
+    "health_report",
+    "health_table",
+]

@@ -192,15 +192,28 @@ def test_an_empty_warehouse_draws_empty_charts(tmp_path: Path) -> None:
 
     create_tables(settings)  # built, with activity but no revenue at all
     put_daily(settings, "dad", {end - timedelta(days=i): 10.0 + i for i in range(3)})
-    put_daily(settings, "wau", {end - timedelta(days=i): 20.0 for i in range(60)})
+    put_daily(settings, "wau", {end - timedelta(days=i): 20.0 for i in range(60)})  # not what the digest shows
+    with open_warehouse(settings) as wh:  # WAP: org a 3 then 4 providers, org b 2 in the last full week
+        wh.execute(
+            f"create table {wh.core_schema}.mart_analyses_weekly_active_providers "
+            "(org_id varchar, org_name varchar, week_start date, weekly_active_providers bigint)"
+        )
+        for org, week, providers in (("a", "2026-11-16", 3), ("a", "2026-11-23", 4), ("b", "2026-11-23", 2)):
+            wh.execute(
+                f"insert into {wh.core_schema}.mart_analyses_weekly_active_providers values (?, ?, ?, ?)",
+                [org, org, date.fromisoformat(week), providers],
+            )
     report = weekly_report(settings, datetime(2026, 12, 1, 12, tzinfo=UTC))
     assert report.bridge is None and any(n.startswith("revenue:") for n in report.notes)
+    weeks = [date(2026, 11, 23) - timedelta(weeks=n) for n in range(7, -1, -1)]  # the 8 full weeks to Nov 29
     assert report.trends == Trends(
         end,
         [],
         [(end - timedelta(days=i), 10.0 + i) for i in (2, 1, 0)],
-        [(end - timedelta(days=i), 20.0) for i in range(55, -1, -1)],  # 8 weeks of the 60 days
+        [(week, {date(2026, 11, 16): 3.0, date(2026, 11, 23): 6.0}.get(week, 0.0)) for week in weeks],
     )
+    wap = next(h for h in report.headlines if h.metric.name == "weekly_active_providers")
+    assert (wap.metric.label, wap.value, wap.previous) == ("Weekly active providers", 6.0, 3.0)
     path = save(report, settings)
     drawn = charts(report)
     assert [(c.spec.slug, c.empty) for c in drawn] == [("mrr", True), ("bridge", True), ("activity", False)]

@@ -24,6 +24,7 @@ MODELS = [
     "mart_product_retention_cohorts",
     "mart_revenue_cohorts",
     "mart_revenue_mrr_daily",
+    "mart_analyses_weekly_active_providers",
 ]
 ROLES = ("admin", "analyst", "cs", "sales", "viewer", "org", "ingest")
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from statistics import mean
 
 from tests.api.api_dataset import OA, OB, Api
+from vitals.metrics.activity import last_full_week
 from vitals.metrics.catalog import default_catalog
 from vitals.warehouse import open_warehouse
 
@@ -102,10 +103,19 @@ def test_one_org_with_its_reasons(duck_api: Api) -> None:
     assert sum(c["points"] for c in components.values()) == org["health_score"]
     assert components["engagement"]["points_change_7d"] == 8.0
     assert org["risk"] == {"is_at_risk": True, "risk_rank": 1, "mrr_at_risk_cents": 50000, "factors": ["seats unused"]}
-    wau = _daily(duck_api, "wau", OA)
-    trend = {p["period_start"]: p["value"] for p in org["wap_trend"]}
-    assert trend["2026-02-09"] == wau[date(2026, 2, 15)] and trend["2026-02-16"] == wau[date(2026, 2, 20)]
-    assert len(trend) <= 8 and max(trend) == "2026-02-16"
+    # WAP: seed 000's weekly active providers (a successful job that week) of the 8 full weeks to the scored day
+    with open_warehouse(duck_api.settings) as wh:
+        rows = wh.query(
+            f"select week_start, weekly_active_providers from {wh.core_schema}.mart_analyses_weekly_active_providers "
+            "where org_id = ?",
+            [OA],
+        )
+    wap = {str(week)[:10]: float(n) for week, n in rows}
+    last = last_full_week(date.fromisoformat(org["as_of"]))
+    weeks = [(last - timedelta(weeks=n)).isoformat() for n in range(7, -1, -1)]
+    assert [p["period_start"] for p in org["wap_trend"]] == weeks
+    assert [p["value"] for p in org["wap_trend"]] == [wap.get(week, 0.0) for week in weeks]
+    assert any(p["value"] for p in org["wap_trend"])
     unknown = duck_api.get("sales", "/orgs/00000000-0000-4000-8000-000000000000")
     assert unknown.status_code == 404
 

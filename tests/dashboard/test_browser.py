@@ -10,9 +10,13 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
+from tests.alerts.generated import Built
 from tests.dashboard.conftest import Browser, Served
+from tests.dashboard.reading import mart
+from vitals.metrics.activity import last_full_week
 
-HEADLINE = ("mrr_cents", "paying_orgs", "wau", "dad", "quality_pass_rate_7d")
+HEADLINE = ("mrr_cents", "paying_orgs", "dad", "quality_pass_rate_7d")
+"""The cards that show a ``metrics_daily`` metric as ``/summary`` computes it (WAP is checked on its own)."""
 
 
 def cards(page: Page) -> dict[str, float | None]:
@@ -61,7 +65,7 @@ def test_pages_need_a_login_and_a_bad_token_is_refused(browser: Browser, served:
     assert page.url.startswith(served.url + "/login")
 
 
-def test_executive_numbers_are_the_apis(browser: Browser, served: Served) -> None:
+def test_executive_numbers_are_the_apis(browser: Browser, served: Served, dashboard_built: Built) -> None:
     page = browser.login(served.tokens["admin"])
     assert page.url == served.url + "/"
     assert_readable(page)
@@ -73,6 +77,18 @@ def test_executive_numbers_are_the_apis(browser: Browser, served: Served) -> Non
     end = date.fromisoformat(served.api("admin", "/summary")["end"])
     arr = served.api("admin", "/metrics/arr_cents/series", **{"from": end.isoformat(), "to": end.isoformat()})
     assert shown["arr_cents"] == pytest.approx(arr["points"][-1]["value"])
+    # weekly active providers: seed 000's (a successful job that week), the last full week's, not the rolling wau
+    assert "wau" not in shown
+    week = last_full_week(end)
+    wap = mart(
+        dashboard_built,
+        "select sum(weekly_active_providers) as n from mart_analyses_weekly_active_providers where week_start = ?",
+        [week],
+    )
+    assert shown["weekly_active_providers"] == pytest.approx(float(wap[0]["n"] or 0))
+    card = page.locator("article.card[data-metric=weekly_active_providers]")
+    assert card.locator("h3").inner_text() == "Weekly active providers"
+    assert f"week of {week.isoformat()}" in card.inner_text()
     assert page.locator("article.card .big").all_inner_texts().count("–") == 0
     # the health distribution counts the API's orgs per band
     for band in ("Healthy", "Neutral", "At risk", "Critical"):
@@ -112,7 +128,7 @@ def test_filters_change_every_page(browser: Browser, served: Served) -> None:
     browser.goto(f"/?from={(end - timedelta(days=20)).isoformat()}&to={end.isoformat()}")
     assert f"7 days to {end.isoformat()}" in page.inner_text("p.period")
     earlier = summary_values(served, "admin", as_of=end.isoformat())
-    assert cards(page)["wau"] == pytest.approx(earlier["wau"])
+    assert cards(page)["dad"] == pytest.approx(earlier["dad"])
     assert page.input_value("form.filters input[name=to]") == end.isoformat()
     # the filters follow the nav
     page.click("header nav a:has-text('Customer success')")
@@ -137,7 +153,9 @@ def test_filters_change_every_page(browser: Browser, served: Served) -> None:
         assert "No org in band Critical" in page.inner_text("section#health")
 
 
-def test_customer_success_lists_agree_with_the_org_page(browser: Browser, served: Served) -> None:
+def test_customer_success_lists_agree_with_the_org_page(
+    browser: Browser, served: Served, dashboard_built: Built
+) -> None:
     page = browser.login(served.tokens["cs"])
     browser.goto("/customer-success")
     assert_readable(page)
@@ -168,8 +186,17 @@ def test_customer_success_lists_agree_with_the_org_page(browser: Browser, served
     assert page.locator("table[data-table=component_now] tbody tr").count() == 5
     for section in ("components", "wap_trend", "errors"):
         assert page.locator(f"section#{section} canvas").count() == 1, section
-    weeks = page.locator("section#wap_trend .chart-table td[data-key=wau]").all_inner_texts()
+    weeks = page.locator("section#wap_trend .chart-table td[data-key=weekly_active_providers]").all_inner_texts()
     assert [int(w) for w in weeks] == [int(p["value"]) for p in detail["wap_trend"]]
+    # the trend is seed 000's WAP of the org's last 8 full weeks (0 in a week without a successful job)
+    rows = mart(
+        dashboard_built,
+        "select week_start, weekly_active_providers from mart_analyses_weekly_active_providers where org_id = ?",
+        [worst["org_id"]],
+    )
+    by_week = {str(r["week_start"])[:10]: r["weekly_active_providers"] for r in rows}
+    assert len(detail["wap_trend"]) == 8
+    assert [p["value"] for p in detail["wap_trend"]] == [by_week.get(p["period_start"], 0) for p in detail["wap_trend"]]
     assert page.locator("table[data-table=invoices] tbody tr").count() >= 1
     sessions = page.locator("table[data-table=sessions] tbody tr").count()
     assert sessions == 1 or "No sessions in the last 30 days" in page.inner_text("section#sessions")

@@ -10,20 +10,19 @@ from tests.alerts.generated import Built
 from tests.dashboard.conftest import Browser, Served
 from tests.dashboard.reading import apply, csv_rows, mart, number
 from tests.dashboard.test_browser import assert_readable, column
-from vitals.dashboard.pages.sales import last_full_week
+from vitals.metrics.activity import last_full_week
 
 
-def seat_rows(built: Built, week: date, plan: str | None = None) -> dict[str, float]:
-    """Utilization per org (active providers that week ÷ seats), straight from the marts."""
+def seat_rows(built: Built, plan: str | None = None) -> dict[str, float]:
+    """Utilization per org with seats, straight from the churn-risk mart (30-day active providers ÷ seats)."""
     rows = mart(
         built,
-        "select o.org_id, o.seats_purchased, coalesce(w.weekly_active_providers, 0) as wap "
-        "from organizations o left join mart_analyses_weekly_active_providers w "
-        "on w.org_id = o.org_id and w.week_start = ? "
-        "where o.seats_purchased > 0 and (? is null or o.current_plan = ?)",
-        [week, plan, plan],
+        "select c.org_id, c.churn_seat_utilization as utilization from mart_customer_success_churn_risk c "
+        "left join organizations o on o.org_id = c.org_id "
+        "where c.churn_seats_purchased > 0 and (? is null or o.current_plan = ?)",
+        [plan, plan],
     )
-    return {r["org_id"]: r["wap"] / r["seats_purchased"] for r in rows}
+    return {r["org_id"]: float(r["utilization"]) for r in rows}
 
 
 def test_sales_lists_follow_their_rules(browser: Browser, served: Served, dashboard_built: Built) -> None:
@@ -36,9 +35,10 @@ def test_sales_lists_follow_their_rules(browser: Browser, served: Served, dashbo
     end = date.fromisoformat(page.input_value("[name=to]"))
     week = last_full_week(end)
     assert week.weekday() == 0 and end - timedelta(days=13) <= week <= end - timedelta(days=6)
-    assert f"week of {week.isoformat()}" in page.inner_text("section#seats h2")
-    # seat utilization: every org with seats, its WAP that week over its seats
-    expected = seat_rows(dashboard_built, week)
+    as_of = mart(dashboard_built, "select max(metric_date) as d from mart_customer_success_churn_risk")[0]["d"]
+    assert f"as of {str(as_of)[:10]}" in page.inner_text("section#seats h2")
+    # seat utilization: every org with seats, as the churn-risk mart has it
+    expected = seat_rows(dashboard_built)
     shown = {r["org_name"]: r for r in csv_rows(page, served, "seats")}
     assert len(shown) == len(expected) > 0
     names = {o["org_id"]: o["org_name"] for o in served.api("admin", "/orgs", limit=500)["items"]}
@@ -49,7 +49,7 @@ def test_sales_lists_follow_their_rules(browser: Browser, served: Served, dashbo
     candidates = sorted(names[o] for o, u in expected.items() if u >= 0.9)
     assert sorted(column(page, "expansion", "org_name")) == candidates
     if not candidates:
-        assert "No org uses 90% or more" in page.inner_text("section#expansion")
+        assert "No org is an expansion candidate" in page.inner_text("section#expansion")
     # newly activated: first successful job in the range
     activated = mart(
         dashboard_built,
@@ -87,12 +87,13 @@ def test_sales_filters_and_roles(browser: Browser, served: Served, dashboard_bui
     apply(page, plan=plans[0])
     assert set(column(page, "seats", "plan")) == {plans[0]}
     end = date.fromisoformat(page.input_value("[name=to]"))
-    assert len(column(page, "seats", "plan")) == len(seat_rows(dashboard_built, last_full_week(end), plans[0]))
+    assert len(column(page, "seats", "plan")) == len(seat_rows(dashboard_built, plans[0]))
     assert len(column(page, "seats", "plan")) < everyone
-    # an earlier range: the seats week moves with the range's end
+    # an earlier range: the seats are the churn-risk mart's, as of its day, whatever the range
     earlier = end - timedelta(days=14)
     browser.goto(f"/sales?from={(earlier - timedelta(days=30)).isoformat()}&to={earlier.isoformat()}")
-    assert f"week of {last_full_week(earlier).isoformat()}" in page.inner_text("section#seats h2")
+    as_of = mart(dashboard_built, "select max(metric_date) as d from mart_customer_success_churn_risk")[0]["d"]
+    assert f"as of {str(as_of)[:10]}" in page.inner_text("section#seats h2")
     assert_readable(page)
     # one org
     browser.goto("/sales")

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from vitals.alerts.conditions import Point
 from vitals.alerts.rules import Anomaly, Change, Rule
 from vitals.metrics.catalog import default_catalog
+from vitals.metrics.reader import WarehouseReader
+from vitals.metrics.series import entity_values
 from vitals.metrics.sources import connected_sources
 from vitals.warehouse.base import Warehouse, WarehouseError
 
@@ -66,22 +68,14 @@ class WarehouseSource:
         last_day = local_as_of.date()
         first_day = (local_as_of - lookback(rule)).date()
         names = [rule.metric] + ([rule.min_volume.metric] if rule.min_volume else [])
-        marks = ", ".join("?" for _ in names)
-        rows = self.warehouse.query(
-            f"select metric_name, entity_id, metric_date, value from {self.schema}.metrics_daily "
-            f"where metric_name in ({marks}) and entity_type = ? and metric_date >= ? and metric_date <= ?",
-            [*names, rule.scope, first_day, last_day],
-        )
+        rows = entity_values(WarehouseReader(self.warehouse), names, rule.scope, first_day, last_day, action="alerts")
         values: dict[tuple[str, date], float] = {}
         volumes: dict[tuple[str, date], float] = {}
         for name, entity, day, value in rows:
-            if value is None:
-                continue
-            key = (str(entity), _as_date(day))
             if name == rule.metric:
-                values[key] = float(value)
+                values[(entity, day)] = value
             if rule.min_volume and name == rule.min_volume.metric:
-                volumes[key] = float(value)
+                volumes[(entity, day)] = value
         out: dict[str, list[Point]] = defaultdict(list)
         for (entity, day), value in values.items():
             end = _aware(datetime.combine(day + timedelta(days=1), time(0)), self.tz)

@@ -12,17 +12,6 @@ import pyarrow as pa
 from vitals.warehouse.base import Warehouse, WarehouseError
 
 
-def cursor_rows(warehouse: Warehouse, sql: str, params: Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and all rows of a (small) query."""
-    if warehouse.engine == "duckdb":
-        cur = warehouse.con.execute(sql, list(params))  # type: ignore[attr-defined]
-        return [d[0] for d in cur.description], cur.fetchall()
-    if warehouse.engine == "postgres":
-        cur = warehouse.con.execute(sql.replace("?", "%s"), list(params))  # type: ignore[attr-defined]
-        return [d.name for d in cur.description or []], cur.fetchall()
-    raise WarehouseError(f"the API does not serve the {warehouse.engine} engine; use duckdb or postgres")
-
-
 def record_batches(warehouse: Warehouse, sql: str, params: Sequence[Any], batch_rows: int) -> Iterator[pa.RecordBatch]:
     """The result as record batches of at most ``batch_rows`` rows. DuckDB: its streaming record-batch
     reader; PostgreSQL: a server-side (named) cursor read ``batch_rows`` at a time."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from vitals.metrics.models import (
+    Component,
+    OrgDetail,
+    OrgOut,
+    Point,
+    ProviderOut,
+    RiskOut,
+    SummaryItem,
+    SummaryOut,
+    clean,
+)
 from vitals.metrics.sources import SourceStatus
 
 T = TypeVar("T")
@@ -54,13 +64,6 @@ class MetricOut(BaseModel):
     """``source not connected`` while that source is not loaded: the metric has no values."""
 
 
-class Point(BaseModel):
-    """One period of a series: its first day and the aggregated value."""
-
-    period_start: date
-    value: float | None
-
-
 class SeriesOut(BaseModel):
     """A metric's values for one entity."""
 
@@ -73,88 +76,6 @@ class SeriesOut(BaseModel):
     points: list[Point]
     status: SourceStatus = "ok"
     """``source not connected``: the optional source the metric needs is not loaded (no points, never zeros)."""
-
-
-class SummaryItem(BaseModel):
-    """A headline metric over the period and the one before."""
-
-    metric: str
-    label: str
-    unit: str
-    direction: str
-    value: float | None
-    previous: float | None
-    change: float | None
-    change_percent: float | None
-
-
-class SummaryOut(BaseModel):
-    """The headline metrics of the period ending on ``end`` against the previous one."""
-
-    period: Literal["week", "month"]
-    entity_type: Literal["global", "org"]
-    entity_id: str
-    start: date | None
-    end: date | None
-    previous_start: date | None
-    previous_end: date | None
-    items: list[SummaryItem]
-
-
-class OrgOut(BaseModel):
-    """An org on the latest scored day."""
-
-    org_id: str
-    org_name: str | None
-    as_of: date
-    health_score: float | None
-    health_band: str | None
-    health_score_change_7d: float | None
-    mrr_cents: int | None
-    plan: str | None
-    is_at_risk: bool | None
-
-
-class Component(BaseModel):
-    """One health component: its value (0..1), its points in the score and their week-over-week change."""
-
-    name: str
-    value: float | None
-    points: float | None
-    points_change_7d: float | None
-
-
-class RiskOut(BaseModel):
-    """Churn risk of an org (seed 002)."""
-
-    is_at_risk: bool | None
-    risk_rank: int | None
-    mrr_at_risk_cents: int | None
-    factors: list[str]
-
-
-class OrgDetail(OrgOut):
-    """An org with the reasons behind its score."""
-
-    components: list[Component]
-    sentence: str | None
-    providers_scored: int | None
-    wap_trend: list[Point]
-    risk: RiskOut
-
-
-class ProviderOut(BaseModel):
-    """A provider's health on the latest scored day."""
-
-    provider_id: str
-    org_id: str
-    as_of: date
-    health_score: float | None
-    health_band: str | None
-    health_score_change_7d: float | None
-    sentence: str | None
-    jobs_7d: int | None
-    notes_7d: int | None
 
 
 class CohortRow(BaseModel):
@@ -213,8 +134,24 @@ class AuditOut(BaseModel):
     detail: str
 
 
-def clean(value: Any) -> Any:
-    """JSON-safe value: NaN and infinities become None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+__all__ = [
+    "AuditOut",
+    "CohortRow",
+    "Component",
+    "Error",
+    "MetricOut",
+    "OrgDetail",
+    "OrgOut",
+    "Page",
+    "Point",
+    "ProviderOut",
+    "RiskOut",
+    "SeriesOut",
+    "SummaryItem",
+    "SummaryOut",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenOut",
+    "UtcDatetime",
+    "clean",
+]

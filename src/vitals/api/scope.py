@@ -21,8 +21,9 @@ from typing import Any, Literal, get_args
 import pyarrow as pa
 
 from vitals.api.tokens import Role, TokenRecord
-from vitals.errors import VitalsError
-from vitals.warehouse.base import Warehouse
+from vitals.errors import BadRequest, Forbidden, NotFound
+from vitals.metrics.reader import Kind, Reader, Source, rows_as_dicts
+from vitals.warehouse.base import Warehouse, WarehouseError
 
 Feature = Literal[
     "catalog",
@@ -37,7 +38,6 @@ Feature = Literal[
     "operations",
     "ingest",
 ]
-Kind = Literal["org", "long", "global"]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
     "admin": frozenset(get_args(Feature)),  # everything
@@ -54,37 +54,26 @@ builds and their errors: ``GET /api/v1/status`` and the dashboard's data health 
 events to ``POST /ingest/events``: ``ingest`` tokens may do that and read nothing; admin tokens may too."""
 
 
-class Forbidden(VitalsError):
-    """The token is valid but the request is outside its scope (HTTP 403)."""
-
-
-class NotFound(VitalsError):
-    """What was asked for does not exist (HTTP 404)."""
-
-
-class BadRequest(VitalsError):
-    """The request cannot be answered as asked (HTTP 400); the message says which parameter."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a read selects from: SQL after ``from`` (``{core}`` = the core schema), its kind, and the
-    expressions of its org column (``org`` kind) or its entity columns (``long`` kind)."""
-
-    sql: str
-    kind: Kind
-    org_column: str = "org_id"
-    entity_type_column: str = "entity_type"
-    entity_id_column: str = "entity_id"
-
+__all__ = [
+    "ROLE_FEATURES",
+    "AuditHook",
+    "BadRequest",
+    "Feature",
+    "Forbidden",
+    "Kind",
+    "NotFound",
+    "Scope",
+    "Source",
+]
 
 AuditHook = Callable[[str, str, str], None]
 """Called as ``(action, target, detail)`` for every read of org-level data."""
 
 
 @dataclass
-class Scope:
-    """The reach of one token over one warehouse connection."""
+class Scope(Reader):
+    """The reach of one token over one warehouse connection: the read layer's ``Reader`` with the filter of the
+    token's role (``where``) and the audit of every read of org-level data (``audited``)."""
 
     token: TokenRecord
     warehouse: Warehouse
@@ -146,49 +135,14 @@ class Scope:
             return [f"{source.entity_type_column} = 'global'"], []
         return [], []
 
-    def _sql(
-        self, source: Source, columns: str, conditions: Sequence[str], params: Sequence[Any]
-    ) -> tuple[str, list[Any]]:
-        scoped, scoped_params = self.where(source)
-        clauses = [*conditions, *scoped]
-        sql = f"select {columns} from {source.sql.replace('{core}', self.warehouse.core_schema)}"
-        if clauses:
-            sql += " where " + " and ".join(f"({c})" for c in clauses)
-        return sql, [*params, *scoped_params]
-
-    def _audit(self, source: Source, action: str, target: str, detail: str, org_level: bool) -> None:
+    def audited(self, source: Source, action: str, target: str, detail: str, org_level: bool) -> None:
         if org_level and source.kind != "global":
             self.audit(action, target, detail)
 
-    def select(
-        self,
-        source: Source,
-        *,
-        columns: str = "*",
-        conditions: Sequence[str] = (),
-        params: Sequence[Any] = (),
-        order_by: str = "",
-        limit: int | None = None,
-        offset: int = 0,
-        action: str = "read",
-        target: str = "",
-        org_level: bool = True,
-    ) -> list[dict[str, Any]]:
-        """Rows of ``source`` the token may read, as dicts. ``org_level=False`` marks a read the caller
-        limited to global rows, or one it audits itself (not audited here)."""
-        sql, all_params = self._sql(source, columns, conditions, params)
-        if order_by:
-            sql += f" order by {order_by}"
-        if limit is not None:
-            sql += f" limit {int(limit)} offset {int(offset)}"
-        rows = _dicts(self.warehouse, sql, all_params)
-        self._audit(source, action, target or source.sql.split()[0], f"{len(rows)} rows", org_level)
-        return rows
-
-    def count(self, source: Source, *, conditions: Sequence[str] = (), params: Sequence[Any] = ()) -> int:
-        """How many rows of ``source`` the token may read under ``conditions``."""
-        sql, all_params = self._sql(source, "count(*)", conditions, params)
-        return int(self.warehouse.query(sql, all_params)[0][0])
+    def rows(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        if self.warehouse.engine not in ("duckdb", "postgres"):
+            raise WarehouseError(f"the API does not serve the {self.warehouse.engine} engine; use duckdb or postgres")
+        return rows_as_dicts(self.warehouse, sql, params)
 
     def stream(
         self,
@@ -211,10 +165,3 @@ class Scope:
             sql += f" order by {order_by}"
         self.audit(action, target, detail or "all rows")
         return record_batches(self.warehouse, sql, all_params, batch_rows)
-
-
-def _dicts(warehouse: Warehouse, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    from vitals.api.batches import cursor_rows
-
-    names, rows = cursor_rows(warehouse, sql, params)
-    return [dict(zip(names, row, strict=True)) for row in rows]

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from vitals.api.routes.orgs import HEALTH, scored_day
 from vitals.api.scope import Forbidden, Scope, Source
-from vitals.api.series import latest_day
 from vitals.config import Settings
 from vitals.dashboard.filters import Filters
+from vitals.metrics.health import HEALTH, scored_day
+from vitals.metrics.series import latest_day
 
 ORGANIZATIONS = Source("{core}.organizations o", "org", org_column="o.org_id")
 

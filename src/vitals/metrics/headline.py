@@ -39,24 +39,17 @@ def format_value(unit: str, value: float | None) -> str:
 
 
 def headline_kpis(warehouse: Warehouse) -> list[Headline]:
-    """The headline metrics on the last day of ``metrics_daily`` (empty when nothing is built)."""
-    schema = warehouse.core_schema
-    if not warehouse.table_exists(schema, "metrics_daily"):
+    """The headline metrics on the last day of ``metrics_daily`` (empty when nothing is built), read through
+    ``vitals.metrics.series``."""
+    from vitals.metrics.reader import WarehouseReader
+    from vitals.metrics.series import latest_day, many_daily_values
+
+    if not warehouse.table_exists(warehouse.core_schema, "metrics_daily"):
         return []
-    latest = warehouse.query(f"select max(metric_date) from {schema}.metrics_daily")[0][0]
-    if latest is None:
+    reader = WarehouseReader(warehouse)
+    day = latest_day(reader, None)
+    if day is None:
         return []
-    names = ", ".join(f"'{name}'" for name in HEADLINE)
-    found = dict(
-        warehouse.query(
-            f"select metric_name, value from {schema}.metrics_daily where metric_date = ? "
-            f"and entity_type = 'global' and metric_name in ({names})",
-            [latest],
-        )
-    )
-    catalog = default_catalog()
-    day = latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10])
-    return [
-        Headline(catalog.metric(name), day, None if found.get(name) is None else float(found[name]))
-        for name in HEADLINE
-    ]
+    metrics = [default_catalog().metric(name) for name in HEADLINE]
+    values = many_daily_values(reader, metrics, ("global", "global"), day, day, action="headline")
+    return [Headline(m, day, values[m.name][-1][1] if values[m.name] else None) for m in metrics]

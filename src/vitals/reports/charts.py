@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec
 
+from vitals.metrics.activity import WAP_MART, wap_trend
+from vitals.metrics.catalog import default_catalog
 from vitals.metrics.headline import format_value
+from vitals.metrics.reader import WarehouseReader
+from vitals.metrics.series import daily_values
 from vitals.revenue import BRIDGE, MonthBridge
 from vitals.warehouse.base import Warehouse
 
@@ -38,12 +42,13 @@ P = ParamSpec("P")
 
 @dataclass(frozen=True)
 class Trends:
-    """Daily global series for the charts, oldest first (days without a value are left out)."""
+    """Global series for the charts, oldest first (days without a value are left out)."""
 
     end: date
     mrr_cents: list[Point] = field(default_factory=list)
     dad: list[Point] = field(default_factory=list)
-    wau: list[Point] = field(default_factory=list)
+    wap: list[Point] = field(default_factory=list)
+    """Weekly active providers (seed 000's WAP) of each full week, at its Monday."""
 
 
 @dataclass(frozen=True)
@@ -79,20 +84,26 @@ def chart_filename(week_end: date, slug: str) -> str:
 
 
 def load_trends(warehouse: Warehouse, end: date) -> Trends:
-    """The series ending on ``end`` from ``metrics_daily`` (empty when it is not built)."""
+    """The series ending on ``end``, read through the read layer: MRR and DAD from ``metrics_daily``, WAP from
+    ``mart_analyses_weekly_active_providers`` (empty when they are not built)."""
     schema = warehouse.core_schema
     if not warehouse.table_exists(schema, "metrics_daily"):
         return Trends(end)
-    rows = warehouse.query(
-        f"select metric_date, metric_name, value from {schema}.metrics_daily where entity_type = 'global' "
-        "and value is not null and ((metric_name = 'mrr_cents' and metric_date between ? and ?) "
-        "or (metric_name in ('dad', 'wau') and metric_date between ? and ?)) order by metric_date",
-        [end - timedelta(days=MRR_DAYS - 1), end, end - timedelta(days=ACTIVITY_DAYS - 1), end],
-    )
-    series: dict[str, list[Point]] = {"mrr_cents": [], "dad": [], "wau": []}
-    for day, name, value in rows:
-        series[str(name)].append((_day(day), float(value)))
-    return Trends(end, series["mrr_cents"], series["dad"], series["wau"])
+    reader = WarehouseReader(warehouse)
+    catalog = default_catalog()
+    entity = ("global", "global")
+
+    def daily(name: str, days: int) -> list[Point]:
+        values = daily_values(
+            reader, catalog.metric(name), entity, end - timedelta(days=days - 1), end, action="digest"
+        )
+        return [(day, value) for day, value in values if value is not None]
+
+    wap: list[Point] = []
+    if warehouse.table_exists(schema, WAP_MART):
+        weeks = wap_trend(reader, None, end, ACTIVITY_DAYS // 7, action="digest")
+        wap = [(p.period_start, p.value) for p in weeks if p.value is not None]
+    return Trends(end, daily("mrr_cents", MRR_DAYS), daily("dad", ACTIVITY_DAYS), wap)
 
 
 @dataclass(frozen=True)
@@ -219,13 +230,24 @@ def render_bridge(bridge: MonthBridge | None, spec: ChartSpec = CHARTS[1]) -> Ch
 
 @_styled
 def render_activity(trends: Trends, spec: ChartSpec = CHARTS[2]) -> Chart:
-    """Daily active doctors and weekly active providers (rolling 7 days) over the last 8 weeks."""
-    if not trends.dad and not trends.wau:
+    """Daily active doctors and weekly active providers (a successful job in the week) over the last 8 weeks."""
+    if not trends.dad and not trends.wap:
         return _empty(spec, f"No activity in the 8 weeks to {trends.end:%b %d, %Y}")
     fig, ax = _figure(spec.title)
-    for points, label, color in ((trends.wau, "weekly active (7 days)", LINE), (trends.dad, "daily active", LINE_2)):
-        if points:
-            ax.plot(_x([d for d, _ in points]), [v for _, v in points], color=color, linewidth=2, label=label)
+    if trends.wap:
+        weeks, values = _x([d for d, _ in trends.wap]), [v for _, v in trends.wap]
+        # each week's value held from its Monday to the next
+        ax.step(
+            [*weeks, weeks[-1] + 7],
+            [*values, values[-1]],
+            where="post",
+            color=LINE,
+            linewidth=2,
+            label="weekly active providers",
+        )
+    if trends.dad:
+        days = _x([d for d, _ in trends.dad])
+        ax.plot(days, [v for _, v in trends.dad], color=LINE_2, linewidth=2, label="daily active doctors")
     _date_axis(ax, trends.end, ACTIVITY_DAYS, weeks=1)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(_formatter(lambda v: f"{v:,.0f}"))
@@ -286,7 +308,3 @@ def _formatter(fn: Any) -> Any:
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(lambda v, _pos: fn(v))
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -17,8 +17,11 @@ from vitals.alerts.state import AlertStore
 from vitals.config import Settings
 from vitals.errors import VitalsError
 from vitals.health import HealthError, HealthLine, health_report
+from vitals.metrics.activity import WAP_MART, wap_metric, wap_summary
 from vitals.metrics.catalog import Metric, default_catalog
 from vitals.metrics.headline import HEADLINE, format_value
+from vitals.metrics.reader import WarehouseReader
+from vitals.metrics.series import latest_day, many_daily_values
 from vitals.reports.charts import CHARTS, Trends, chart_filename, load_trends
 from vitals.revenue import BRIDGE, MonthBridge, RevenueError, revenue_bridge
 from vitals.warehouse import open_warehouse
@@ -32,7 +35,8 @@ class ReportError(VitalsError):
 
 @dataclass(frozen=True)
 class HeadlineChange:
-    """A headline metric on the report's last day and seven days before."""
+    """A headline metric on the report's last day and seven days before (weekly active providers: the last full
+    week and the week before)."""
 
     metric: Metric
     value: float | None
@@ -87,24 +91,19 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
     """The digest for the 7 business days ending on the last built day at or before ``as_of``."""
     tz = ZoneInfo(settings.timezone)
     moment = (as_of or datetime.now(UTC)).astimezone(tz)
+    catalog = default_catalog()
     with open_warehouse(settings) as wh:
         schema = wh.core_schema
         if not wh.table_exists(schema, "metrics_daily"):
             raise ReportError("metrics_daily is not built yet: run `vitals build` before the weekly report")
-        latest = wh.query(
-            f"select max(metric_date) from {schema}.metrics_daily where entity_type = 'global' and metric_date < ?",
-            [moment.date()],
-        )[0][0]
-        if latest is None:
+        reader = WarehouseReader(wh)
+        end = latest_day(reader, moment.date() - timedelta(days=1))
+        if end is None:
             raise ReportError(f"no metrics before {moment.date().isoformat()}: run `vitals build`")
-        end = latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10])
         before = end - timedelta(days=7)
-        names = ", ".join(f"'{n}'" for n in HEADLINE)
-        rows = wh.query(
-            f"select metric_date, metric_name, value from {schema}.metrics_daily where entity_type = 'global' "
-            f"and metric_name in ({names}) and metric_date in (?, ?)",
-            [end, before],
-        )
+        daily = [catalog.metric(n) for n in HEADLINE if n != "wau"]
+        values = many_daily_values(reader, daily, ("global", "global"), before, end, action="digest")
+        wap = wap_summary(reader, None, end, action="digest") if wh.table_exists(schema, WAP_MART) else None
         store = AlertStore(wh)
         store.ensure_tables()
         week_start = datetime.combine(end - timedelta(days=6), time(0), tz)
@@ -115,12 +114,14 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
             if n.created_at < week_end and n.kind in ("firing", "resolved")
         ]
         trends = load_trends(wh, end)
-    values = {(str(d)[:10], n): (None if v is None else float(v)) for d, n, v in rows}
-    catalog = default_catalog()
-    headlines = [
-        HeadlineChange(catalog.metric(n), values.get((end.isoformat(), n)), values.get((before.isoformat(), n)))
-        for n in HEADLINE
-    ]
+    on_day = {(m, d): v for m, points in values.items() for d, v in points}
+    headlines = []
+    for name in HEADLINE:
+        if name == "wau":  # seed 000's weekly active providers in place of the rolling app-event count
+            current, previous = (None, None) if wap is None else (wap.value, wap.previous)
+            headlines.append(HeadlineChange(wap_metric(), current, previous))
+        else:
+            headlines.append(HeadlineChange(catalog.metric(name), on_day.get((name, end)), on_day.get((name, before))))
     notes: list[str] = []
     bridge = None
     try:

@@ -11,8 +11,8 @@ from vitals.api.auth import ScopeDep
 from vitals.api.models import SeriesOut
 from vitals.api.route_class import ApiRoute
 from vitals.api.scope import BadRequest, NotFound
-from vitals.api.series import Grain, aggregate, aggregation, daily_values
 from vitals.metrics.catalog import CatalogError, default_catalog
+from vitals.metrics.series import Grain, aggregate, aggregation, daily_values
 from vitals.metrics.sources import connected_sources, source_status
 
 router = APIRouter(route_class=ApiRoute, tags=["series"])

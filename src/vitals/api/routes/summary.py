@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from vitals.api.auth import ScopeDep
 from vitals.api.models import SummaryOut
 from vitals.api.route_class import ApiRoute
-from vitals.api.series import summary
+from vitals.metrics.series import summary
 
 router = APIRouter(route_class=ApiRoute, tags=["summary"])
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from vitals.api.routes.orgs import BANDS
 from vitals.api.scope import BadRequest, Source
 from vitals.dashboard.datasets import Column, Table
-from vitals.dashboard.pages.queries import org_rows
+from vitals.dashboard.pages.queries import view_org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.health import BANDS
 
 TRAINING = Source(
     "{core}.mart_analyses_training_needs t left join {core}.organizations o on o.org_id = t.org_id",
@@ -25,7 +25,7 @@ def build(view: View) -> Content:
     band = (view.query.get("band") or "").strip() or None
     if band is not None and band not in BANDS:
         raise BadRequest(f"'band' must be one of {', '.join(BANDS)}")
-    rows = org_rows(view)
+    rows = view_org_rows(view)
     for row in rows:
         row["href"] = view.link(f"/orgs/{row['org_id']}")
         row["mrr_cents"] = None if row["mrr_cents"] is None else int(row["mrr_cents"])

@@ -3,28 +3,22 @@ the open alerts."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
 from typing import Any
 
-from vitals.api.routes.orgs import BANDS
-from vitals.api.scope import Source
-from vitals.api.series import daily_values, period_start, summary
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
 from vitals.dashboard.pages.alerts_table import open_alerts
-from vitals.dashboard.pages.queries import MOVEMENTS, band_counts, day_of, org_rows
+from vitals.dashboard.pages.queries import band_counts, day_of, view_org_rows, view_revenue_months
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.activity import WAP_METRIC, last_full_week, wap_summary, weekly_active_providers
 from vitals.metrics.catalog import default_catalog
+from vitals.metrics.health import BANDS
+from vitals.metrics.revenue import MOVEMENTS
+from vitals.metrics.series import daily_values, period_start, summary
 
-METRICS = ("mrr_cents", "arr_cents", "nrr", "paying_orgs", "wau", "dad", "quality_pass_rate_7d")
-"""The big numbers, in order (the API's ``/summary`` computes each the same way)."""
-ORG_MOVEMENTS = Source(
-    "{core}.mart_revenue_movements_monthly m left join {core}.organizations o on o.org_id = m.org_id",
-    "org",
-    org_column="m.org_id",
-)
-GLOBAL_MOVEMENTS = Source("{core}.mart_revenue_monthly", "global")
+METRICS = ("mrr_cents", "arr_cents", "nrr", "paying_orgs", WAP_METRIC, "dad", "quality_pass_rate_7d")
+"""The big numbers, in order (the API's ``/summary`` computes each of ``metrics_daily`` the same way; weekly
+active providers come from ``vitals.metrics.activity``)."""
 NO_STRIPE = (
     "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
 )
@@ -45,16 +39,39 @@ def build(view: View) -> Content:
 
 
 def _headline(view: View) -> dict[str, Any]:
-    """Each big number with its previous week, change and sparkline values."""
-    result = summary(view.scope, "week", view.filters.org, view.filters.end, METRICS)
+    """Each big number with its previous week, change and sparkline values. WAP is the last full week's
+    (Monday–Sunday) against the week before, its sparkline the weeks of the range."""
+    assert view.filters.start is not None and view.filters.end is not None
+    daily = [name for name in METRICS if name != WAP_METRIC]
+    result = summary(view.scope, "week", view.filters.org, view.filters.end, daily)
+    if result.end is None:
+        return {"cards": [], "start": None, "end": None, "previous_end": None}
     catalog = default_catalog()
     entity = view.scope.entity(view.filters.org)
+    org = entity[1] if entity[0] == "org" else None
+    items = {item.metric: item for item in result.items}
+    items[WAP_METRIC] = wap_summary(view.scope, org, result.end, action="dashboard")
     cards = []
-    for item in result.items:
-        values = daily_values(
-            view.scope, catalog.metric(item.metric), entity, view.filters.start, view.filters.end, action="dashboard"
-        )
-        cards.append({"item": item, "text": display(item.unit, item.value), "spark": [v for _, v in values]})
+    for name in METRICS:
+        if name not in items:
+            continue
+        item = items[name]
+        if name == WAP_METRIC:
+            weeks = weekly_active_providers(
+                view.scope,
+                org,
+                period_start(view.filters.start, "week"),
+                last_full_week(result.end),
+                action="dashboard",
+            )
+            spark = [p.value for p in weeks]
+            note = f"week of {last_full_week(result.end).isoformat()}"
+        else:
+            values = daily_values(
+                view.scope, catalog.metric(name), entity, view.filters.start, view.filters.end, action="dashboard"
+            )
+            spark, note = [v for _, v in values], None
+        cards.append({"item": item, "text": display(item.unit, item.value), "spark": spark, "note": note})
     return {"cards": cards, "start": result.start, "end": result.end, "previous_end": result.previous_end}
 
 
@@ -64,7 +81,7 @@ def _health(view: View) -> Table:
     columns = [Column("band", "band"), Column("orgs", "orgs", "count")]
     empty = "No health scores yet: load product events (`vitals load`) and run `vitals build`."
     if view.scope.allows("org_metrics"):
-        counts = band_counts(org_rows(view))
+        counts = band_counts(view_org_rows(view))
         rows = [{"band": b, "orgs": n} for b, n in counts.items()] if any(counts.values()) else []
         return Table("health", "Health distribution", columns, rows, empty)
     catalog = default_catalog()
@@ -81,46 +98,19 @@ def _health(view: View) -> Table:
 
 def _bridge(view: View) -> Chart:
     """MRR movements per month of the range: new, expansion and reactivation up, contraction and churn down."""
-    assert view.filters.start is not None and view.filters.end is not None
-    first = period_start(view.filters.start, "month")
-    names = ", ".join(name for name, _, _ in MOVEMENTS)
-    if view.scope.allows("org_metrics"):
-        conditions, params = view.org_conditions("m.org_id", "o.current_plan")
-        rows = view.scope.select(
-            ORG_MOVEMENTS,
-            columns=f"m.month_start, m.start_mrr_cents, m.end_mrr_cents, {names}",
-            conditions=["m.month_start >= ?", "m.month_start <= ?", *conditions],
-            params=[first, view.filters.end, *params],
-            action="dashboard.mrr_bridge",
-            target="mart_revenue_movements_monthly",
-        )
-    else:
-        rows = view.scope.select(
-            GLOBAL_MOVEMENTS,
-            columns=f"month_start, start_mrr_cents, end_mrr_cents, {names}",
-            conditions=["month_start >= ?", "month_start <= ?"],
-            params=[first, view.filters.end],
-            org_level=False,
-        )
-    months: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in rows:
-        month = months[day_of(row["month_start"])]
-        for key in ("start_mrr_cents", "end_mrr_cents", *(n for n, _, _ in MOVEMENTS)):
-            month[key] += float(row[key] or 0)
-    ordered = sorted(months)
-    series = [Series(key, label, [sign * months[m][key] or 0.0 for m in ordered]) for key, label, sign in MOVEMENTS]
-    series.append(Series("end_mrr_cents", "MRR at month end", [months[m]["end_mrr_cents"] for m in ordered]))
-    chart = Chart(
+    months = view_revenue_months(view, "dashboard.mrr_bridge")
+    series = [Series(key, label, [sign * float(m[key] or 0) or 0.0 for m in months]) for key, label, sign in MOVEMENTS]
+    series.append(Series("end_mrr_cents", "MRR at month end", [float(m["end_mrr_cents"] or 0) for m in months]))
+    return Chart(
         "mrr_bridge",
         "MRR bridge",
         "stacked",
-        [m.strftime("%Y-%m") for m in ordered],
+        [day_of(m["month_start"]).strftime("%Y-%m") for m in months],
         series,
         unit="cents",
         empty=NO_STRIPE,
         x_label="month",
     )
-    return chart
 
 
 PAGE = register(Page("executive", "Executive", "/", "executive.html", build, order=10))

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from vitals.api.routes.orgs import get_org
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Chart, Column, Series, Table
 from vitals.dashboard.pages.queries import day_of, metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
-from vitals.health import COMPONENTS
+from vitals.metrics.health import COMPONENTS, org_detail
 
 HEALTH_HISTORY = Source("{core}.mart_customer_success_org_health h", "org", org_column="h.org_id")
 SESSIONS = Source("{core}.mart_analyses_session_health s", "org", org_column="s.org_id")
@@ -21,16 +20,16 @@ INVOICE_LIMIT = 24
 
 def build(view: View) -> Content:
     """The org of the path, over the view's date range."""
-    detail = get_org(view.params["org_id"], view.scope, view.filters.end)
+    detail = org_detail(view.scope, view.scope.require_org(view.params["org_id"]), view.filters.end)
     org_id = detail.org_id
     components = _components(view, org_id)
     wap = Chart(
         "wap_trend",
-        "Weekly active providers (last 8 weeks)",
+        "Weekly active providers (last 8 full weeks: providers with a successful job that week)",
         "bar",
         [p.period_start.isoformat() for p in detail.wap_trend],
-        [Series("wau", "weekly active providers", [p.value for p in detail.wap_trend])],
-        empty="No product events for this org yet: load events (`vitals load`) and run `vitals build`.",
+        [Series("weekly_active_providers", "Weekly active providers", [p.value for p in detail.wap_trend])],
+        empty="No successful job for this org in these weeks: load events (`vitals load`) and run `vitals build`.",
         x_label="week",
     )
     errors = metric_chart(

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from itertools import pairwise
 from typing import Any
 
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Chart, Column, Dataset, Series
 from vitals.dashboard.heat import HeatTable
-from vitals.dashboard.pages.queries import day_of
+from vitals.dashboard.pages.queries import as_float, day_of
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.adoption import RATES, STEPS, funnel_totals
 
 HOURLY = Source("{core}.mart_analyses_hourly_load", "global")
-FUNNEL = Source(
-    "{core}.mart_analyses_adoption_funnel f left join {core}.organizations o on o.org_id = f.org_id",
-    "org",
-    org_column="f.org_id",
-)
 FIRST_VALUE = Source(
     "{core}.mart_analyses_time_to_first_value t left join {core}.organizations o on o.org_id = t.org_id",
     "org",
@@ -107,41 +102,22 @@ def _grid(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 def _funnel(view: View) -> Chart:
     """Providers at each step of the adoption funnel, summed over the orgs of the filters."""
-    steps = (
-        ("provider_signups", "signed up"),
-        ("providers_first_transcription", "first transcription"),
-        ("providers_regular_usage", "regular usage"),
-    )
     title = "Adoption funnel (providers)"
     if not view.scope.allows("org_metrics"):
         return Chart("funnel", title, "bar", [], [], empty=NO_ORG_ROWS, x_label="step")
     conditions, params = view.org_conditions("f.org_id", "o.current_plan")
-    sums = ", ".join(f"sum(f.{key}) as {key}" for key, _ in steps)
-    rows = view.scope.select(
-        FUNNEL,
-        columns=sums,
-        conditions=conditions,
-        params=params,
-        action="dashboard.funnel",
-        target="mart_analyses_adoption_funnel",
-    )
-    totals = rows[0] if rows and rows[0]["provider_signups"] else None
-    values: list[float | None] = [float(totals[key] or 0) for key, _ in steps] if totals else []
+    totals = funnel_totals(view.scope, conditions, params, action="dashboard.funnel")
+    values: list[float | None] = [float(totals[key] or 0) for key, _ in STEPS] if totals else []
     return Chart(
         "funnel",
         title,
         "bar",
-        [label for _, label in steps] if totals else [],
+        [label for _, label in STEPS] if totals else [],
         [Series("providers", "providers", values)] if totals else [],
         empty=NO_EVENTS,
         x_label="step",
-        extra={"rates": _rates(values)},
+        extra={"rates": [as_float(totals[name]) for name in RATES] if totals else []},
     )
-
-
-def _rates(values: list[float | None]) -> list[float | None]:
-    pairs = pairwise(values)
-    return [None if not before or after is None else after / before for before, after in pairs]
 
 
 def _time_to_first_value(view: View) -> Chart:

@@ -1,24 +1,16 @@
-"""Reads several pages share, all through the token's Scope (the API's query layer)."""
+"""Reads several pages share, all through the token's Scope over the read layer (``vitals.metrics``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from vitals.api.routes.orgs import BANDS, HEALTH, ORG_COLUMNS, ORGS, scored_day
-from vitals.api.series import daily_values
 from vitals.dashboard.datasets import Chart, Series
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
-
-MOVEMENTS = (
-    ("new_mrr_cents", "New", 1),
-    ("expansion_mrr_cents", "Expansion", 1),
-    ("reactivation_mrr_cents", "Reactivation", 1),
-    ("contraction_mrr_cents", "Contraction", -1),
-    ("churned_mrr_cents", "Churn", -1),
-)
-"""The MRR movements of a month: column, label and the sign they are charted with."""
+from vitals.metrics.health import HEALTH, band_counts, org_rows, scored_day
+from vitals.metrics.revenue import revenue_months
+from vitals.metrics.series import daily_values, period_start
 
 
 def metric_chart(
@@ -50,31 +42,23 @@ def metric_chart(
     )
 
 
-def org_rows(view: View, *, extra: list[str] | None = None, params: list[Any] | None = None) -> list[dict[str, Any]]:
+def view_org_rows(view: View) -> list[dict[str, Any]]:
     """Every org on the latest scored day on or before the range's end, worst health first (the API's
-    ``/orgs`` query with the view's org and plan filters)."""
+    ``/orgs`` read with the view's org and plan filters)."""
     day = scored_day(view.scope, HEALTH, view.filters.end)
     if day is None:
         return []
     conditions, values = view.org_conditions("h.org_id", "o.current_plan")
-    return view.scope.select(
-        ORGS,
-        columns=ORG_COLUMNS,
-        conditions=["h.metric_date = ?", *conditions, *(extra or [])],
-        params=[day, *values, *(params or [])],
-        order_by="h.health_score, h.org_name, h.org_id",
-        action="dashboard.orgs",
-        target="orgs",
+    return org_rows(view.scope, day, conditions, values, action="dashboard.orgs")
+
+
+def view_revenue_months(view: View, action: str) -> list[dict[str, Any]]:
+    """The revenue of each month of the view's range over the orgs of its filters (``revenue_months``)."""
+    assert view.filters.start is not None and view.filters.end is not None
+    first = period_start(view.filters.start, "month")
+    return revenue_months(
+        view.scope, first, view.filters.end, org=view.filters.org, plan=view.filters.plan, action=action
     )
-
-
-def band_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """How many orgs are in each health band (every band listed, in order)."""
-    counts = dict.fromkeys(BANDS, 0)
-    for row in rows:
-        if row["health_band"] in counts:
-            counts[row["health_band"]] += 1
-    return counts
 
 
 def day_of(value: Any) -> date:
@@ -87,3 +71,6 @@ def day_of(value: Any) -> date:
 def as_float(value: Any) -> float | None:
     """A warehouse number (a Decimal, say) as a float; None stays None."""
     return None if value is None else float(value)
+
+
+__all__ = ["as_float", "band_counts", "day_of", "metric_chart", "view_org_rows", "view_revenue_months"]

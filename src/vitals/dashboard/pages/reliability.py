@@ -8,7 +8,6 @@ from typing import Any
 
 from vitals.alerts.rules import Threshold, load_rules
 from vitals.api.scope import Source
-from vitals.api.series import daily_values
 from vitals.config import Settings
 from vitals.dashboard.datasets import Chart, Series, display
 from vitals.dashboard.pages.alerts_table import open_alerts
@@ -16,6 +15,7 @@ from vitals.dashboard.pages.queries import metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
+from vitals.metrics.series import daily_values
 
 HOURLY = Source("{core}.mart_reliability_hourly", "long")
 CARDS = (

@@ -3,35 +3,22 @@ and the logo and revenue retention of the cohorts by first paid month."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
 from vitals.api.scope import Source
-from vitals.api.series import period_start
 from vitals.dashboard.datasets import Chart, Column, Dataset, Series, Table
 from vitals.dashboard.heat import HeatTable
-from vitals.dashboard.pages.queries import MOVEMENTS, as_float, day_of, metric_chart
+from vitals.dashboard.pages.queries import as_float, day_of, metric_chart, view_revenue_months
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.revenue import COUNTS, MOVEMENTS, RATES, SUMS, mrr_by_day
+from vitals.metrics.series import period_start
 
-SUMS = ("start_mrr_cents", "end_mrr_cents", *(name for name, _, _ in MOVEMENTS))
-ORG_MRR = Source(
-    "{core}.mart_revenue_mrr_daily d left join {core}.organizations o on o.org_id = d.org_id",
-    "org",
-    org_column="d.org_id",
-)
-ORG_MOVEMENTS = Source(
-    "{core}.mart_revenue_movements_monthly m left join {core}.organizations o on o.org_id = m.org_id",
-    "org",
-    org_column="m.org_id",
-)
-MONTHLY = Source("{core}.mart_revenue_monthly", "global")
 COHORTS = Source("{core}.mart_revenue_cohorts", "global")
 NO_STRIPE = (
     "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
 )
-RATES = ("arpa_month_end_cents", "nrr", "grr", "logo_churn_rate", "revenue_churn_rate")
 
 
 def build(view: View) -> Content:
@@ -104,85 +91,33 @@ def build(view: View) -> Content:
 
 
 def _trend(view: View) -> Chart:
-    """Daily MRR over the range: the catalog's metric (global or the org's), or the sum over the plan's orgs."""
+    """Daily MRR over the range: the catalog's metric (global or the org's), or the total over the plan's orgs."""
     title = "MRR (daily)"
     if not (view.filters.plan and view.scope.allows("org_metrics")):
         return metric_chart(view, "mrr_trend", title, ["mrr_cents"], org=view.filters.org, empty=NO_STRIPE)
+    assert view.filters.start is not None and view.filters.end is not None
     conditions, params = view.org_conditions("d.org_id", "o.current_plan")
-    rows = view.scope.select(
-        ORG_MRR,
-        columns="d.metric_date, d.mrr_cents",
-        conditions=["d.metric_date >= ?", "d.metric_date <= ?", *conditions],
-        params=[view.filters.start, view.filters.end, *params],
-        action="dashboard.mrr_daily",
-        target="mart_revenue_mrr_daily",
+    rows = mrr_by_day(
+        view.scope, view.filters.start, view.filters.end, conditions, params, action="dashboard.mrr_daily"
     )
-    days: dict[date, float] = defaultdict(float)
-    for row in rows:
-        days[day_of(row["metric_date"])] += float(row["mrr_cents"] or 0)
-    ordered = sorted(days)
-    series = [Series("mrr_cents", "MRR", [days[d] for d in ordered])]
-    return Chart("mrr_trend", title, "line", [d.isoformat() for d in ordered], series, unit="cents", empty=NO_STRIPE)
+    series = [Series("mrr_cents", "MRR", [float(r["mrr_cents"] or 0) for r in rows])]
+    labels = [day_of(r["metric_date"]).isoformat() for r in rows]
+    return Chart("mrr_trend", title, "line", labels, series, unit="cents", empty=NO_STRIPE)
 
 
 def _months(view: View) -> list[dict[str, Any]]:
-    """Per month of the range: the bridge, paying orgs at start and end, ARPA, NRR, GRR and churn rates, over
-    the orgs of the filters (the same sums and ratios as ``mart_revenue_monthly``; company-wide for roles
-    that read no org rows)."""
-    assert view.filters.start is not None and view.filters.end is not None
-    bounds = [period_start(view.filters.start, "month"), view.filters.end]
-    if not view.scope.allows("org_metrics"):
-        rows = view.scope.select(
-            MONTHLY,
-            columns="*",
-            conditions=["month_start >= ?", "month_start <= ?"],
-            params=bounds,
-            order_by="month_start",
-            org_level=False,
-        )
-        return [_month_row(day_of(r["month_start"]), r) for r in rows]
-    conditions, params = view.org_conditions("m.org_id", "o.current_plan")
-    rows = view.scope.select(
-        ORG_MOVEMENTS,
-        columns="m.*",
-        conditions=["m.month_start >= ?", "m.month_start <= ?", *conditions],
-        params=[*bounds, *params],
-        action="dashboard.revenue_movements",
-        target="mart_revenue_movements_monthly",
-    )
-    months: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in rows:
-        month = months[day_of(row["month_start"])]
-        for key in SUMS:
-            month[key] += float(row[key] or 0)
-        start, end = float(row["start_mrr_cents"] or 0), float(row["end_mrr_cents"] or 0)
-        month["customers_start"] += start > 0
-        month["customers_end"] += end > 0
-        month["churned_customers"] += row["movement"] == "churn"
-        month["retained_cohort_end"] += end if start > 0 else 0.0
-    return [_month_row(m, _ratios(months[m])) for m in sorted(months)]
-
-
-def _ratios(month: dict[str, float]) -> dict[str, Any]:
-    """The mart's ratios of one month's sums (None where undefined)."""
-    start, customers_start, customers_end = month["start_mrr_cents"], month["customers_start"], month["customers_end"]
-    lost = month["contraction_mrr_cents"] + month["churned_mrr_cents"]
-    return {
-        **month,
-        "arpa_month_end_cents": month["end_mrr_cents"] / customers_end if customers_end else None,
-        "nrr": month["retained_cohort_end"] / start if start else None,
-        "grr": (start - lost) / start if start else None,
-        "logo_churn_rate": month["churned_customers"] / customers_start if customers_start else None,
-        "revenue_churn_rate": lost / start if start else None,
-    }
+    """Per month of the range, over the orgs of the filters (company-wide for roles that read no org rows):
+    the bridge, paying orgs at start and end, ARPA, NRR, GRR and churn rates, as the read layer gives them."""
+    rows = view_revenue_months(view, "dashboard.revenue_movements")
+    return [_month_row(day_of(r["month_start"]), r) for r in rows]
 
 
 def _month_row(month: date, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"month": month.strftime("%Y-%m")}
-    for key in (*SUMS, "customers_start", "customers_end", "churned_customers"):
+    for key in (*SUMS, *COUNTS):
         out[key] = float(row[key] or 0)
     for key in RATES:
-        out[key] = None if row[key] is None else float(row[key])
+        out[key] = as_float(row[key])
     return out
 
 

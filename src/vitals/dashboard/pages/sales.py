@@ -3,7 +3,7 @@ expansion candidates, declining accounts, and orgs not yet at first value. Each 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from vitals.api.scope import Source
@@ -11,11 +11,9 @@ from vitals.dashboard.datasets import Column, Dataset, Table
 from vitals.dashboard.pages.queries import as_float, day_of
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.accounts import seat_rows
+from vitals.metrics.activity import last_full_week
 
-EXPANSION_UTILIZATION = 0.9
-"""Seat utilization at or above which an org is an expansion candidate."""
-ORGS = Source("{core}.organizations o", "org", org_column="o.org_id")
-WAP = Source("{core}.mart_analyses_weekly_active_providers w", "org", org_column="w.org_id")
 FIRST_VALUE = Source(
     "{core}.mart_analyses_time_to_first_value t left join {core}.organizations o on o.org_id = t.org_id",
     "org",
@@ -33,11 +31,12 @@ JOURNEY = Source(
 )
 RULES = {
     "activated": "Orgs whose first successful summarization job (first value) falls in the date range, newest first.",
-    "seats": "Active providers are the org's weekly active providers (providers with a successful job) in the "
-    "last full Monday–Sunday week ending on or before the range's end; utilization = active providers ÷ "
-    "seats purchased (latest Stripe invoice or subscription).",
-    "expansion": "Orgs using at least 90% of their seats, or with more active providers than seats, in that week; "
-    "most over-used first.",
+    "seats": "Active providers are the org's providers with a successful job in the 30 days to the latest built "
+    "day; utilization = active providers ÷ seats purchased (latest Stripe invoice or subscription), as the churn "
+    "risk (whose 'seats unused' factor is utilization under 50%) has it; most used first.",
+    "expansion": "Orgs the churn risk marks as expansion candidates: using at least 90% of their seats (the "
+    "churn_risk.expansion_utilization setting of the models), or with more active providers than seats, on that "
+    "day; most over-used first.",
     "declining": "Orgs with a full week in the range (the current, unfinished week is left out) whose weekly "
     "active providers fell by 20% or more from the week before (the latest such week per org); largest drop first.",
     "not_activated": "Orgs seen in the app (signed up, or billed) without a successful job by the range's end; "
@@ -49,24 +48,11 @@ def build(view: View) -> Content:
     """The four lists for the view's filters."""
     assert view.filters.end is not None
     week = last_full_week(view.filters.end)
-    seats = _seats(view, week)
-    expansion = Table(
-        "expansion",
-        "Expansion candidates",
-        seats.columns,
-        [r for r in seats.rows if r["utilization"] is not None and r["utilization"] >= EXPANSION_UTILIZATION],
-        "No org uses 90% or more of its seats in that week.",
-        link="org_name",
-    )
+    seats = _seats(view, "seats", expansion_only=False)
+    expansion = _seats(view, "expansion", expansion_only=True)
     datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view, week), _not_activated(view)]
     context = {"rules": RULES, "week": week}
     return Content(context, datasets)
-
-
-def last_full_week(end: date) -> date:
-    """The Monday of the last Monday–Sunday week that ends on or before ``end``."""
-    sunday = end - timedelta(days=(end.weekday() + 1) % 7)
-    return sunday - timedelta(days=6)
 
 
 def _activated(view: View) -> Table:
@@ -103,47 +89,30 @@ def _activated(view: View) -> Table:
     return Table("activated", "Newly activated orgs", columns, rows, empty, link="org_name")
 
 
-def _seats(view: View, week: date) -> Table:
-    conditions, params = view.org_conditions("o.org_id", "o.current_plan")
-    orgs = view.scope.select(
-        ORGS,
-        columns="o.org_id, o.org_name, o.current_plan as plan, o.seats_purchased, o.mrr_cents",
-        conditions=["o.seats_purchased > 0", *conditions],
-        params=params,
-        order_by="o.org_name, o.org_id",
-        action="dashboard.sales_seats",
-        target="organizations",
-    )
-    wap_conditions, wap_params = view.org_conditions("w.org_id", None)
-    active = {
-        r["org_id"]: int(r["weekly_active_providers"] or 0)
-        for r in view.scope.select(
-            WAP,
-            columns="w.org_id, w.weekly_active_providers",
-            conditions=["w.week_start = ?", *wap_conditions],
-            params=[week, *wap_params],
-            action="dashboard.sales_wap",
-            target="mart_analyses_weekly_active_providers",
-        )
-    }
-    for row in _linked(view, orgs):
+def _seats(view: View, key: str, *, expansion_only: bool) -> Table:
+    """Seat utilization (or only the expansion candidates) as ``mart_customer_success_churn_risk`` has it."""
+    conditions, params = view.org_conditions("c.org_id", "o.current_plan")
+    rows = seat_rows(view.scope, conditions, params, expansion_only=expansion_only, action=f"dashboard.sales_{key}")
+    for row in _linked(view, rows):
         row["seats_purchased"] = int(row["seats_purchased"])
-        row["active_providers"] = active.get(row["org_id"], 0)
-        row["utilization"] = row["active_providers"] / row["seats_purchased"]
-        row["free_seats"] = row["seats_purchased"] - row["active_providers"]
-    orgs.sort(key=lambda r: (-r["utilization"], r["org_name"] or ""))
+        row["active_providers"] = int(row["active_providers"] or 0)
+        row["utilization"] = as_float(row["utilization"])
+        row["free_seats"] = int(row["free_seats"])
     columns = [
         Column("org_name", "org"),
         Column("plan", "plan"),
         Column("seats_purchased", "seats", "count"),
-        Column("active_providers", "active providers", "count"),
+        Column("active_providers", "active providers (30 days)", "count"),
         Column("utilization", "utilization", "ratio"),
         Column("free_seats", "unused seats", "count"),
         Column("mrr_cents", "MRR", "cents"),
     ]
-    title = f"Seat utilization (week of {week.isoformat()})"
+    as_of = f" (as of {day_of(rows[0]['metric_date']).isoformat()})" if rows else ""
+    if expansion_only:
+        empty = "No org is an expansion candidate (none uses 90% or more of its seats)."
+        return Table(key, f"Expansion candidates{as_of}", columns, rows, empty, link="org_name")
     empty = "No org has purchased seats: connect Stripe (`vitals ingest stripe` or webhooks) and run `vitals build`."
-    return Table("seats", title, columns, orgs, empty, link="org_name")
+    return Table(key, f"Seat utilization{as_of}", columns, rows, empty, link="org_name")
 
 
 def _declining(view: View, week: date) -> Table:

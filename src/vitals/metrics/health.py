@@ -1,0 +1,174 @@
+"""Org and provider health, read from the customer-success marts: the one home of these reads for the API
+(``/orgs``), the dashboard (every page that lists orgs, the org page) and the CLI (``vitals health``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from vitals.errors import NotFound
+from vitals.metrics.activity import wap_trend
+from vitals.metrics.models import Component, OrgDetail, OrgOut, ProviderOut, RiskOut, clean
+from vitals.metrics.reader import Reader, Source
+
+COMPONENTS = ("engagement", "quality", "depth", "reliability", "latency")
+HEALTH = "mart_customer_success_org_health"
+PROVIDER_HEALTH = "mart_customer_success_provider_health"
+BANDS = ("Healthy", "Neutral", "At risk", "Critical")
+ORGS = Source(
+    f"{{core}}.{HEALTH} h"
+    " left join {core}.organizations o on o.org_id = h.org_id"
+    " left join {core}.mart_customer_success_churn_risk c on c.org_id = h.org_id and c.metric_date = h.metric_date"
+    " left join {core}.mart_revenue_mrr_daily r on r.org_id = h.org_id and r.metric_date = h.metric_date",
+    "org",
+    org_column="h.org_id",
+)
+"""The health of each org and day, with its plan, MRR and churn risk."""
+ORG_HEALTH = Source(f"{{core}}.{HEALTH} h", "org", org_column="h.org_id")
+"""The health of each org and day alone (what the CLI shows; it needs no revenue or churn-risk mart)."""
+PROVIDERS = Source(f"{{core}}.{PROVIDER_HEALTH} p", "org", org_column="p.org_id")
+ORG_COLUMNS = (
+    "h.*, o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, c.risk_rank as risk_rank, "
+    "c.mrr_at_risk_cents as mrr_at_risk_cents, c.risk_factors as risk_factors"
+)
+LIST_COLUMNS = (
+    "h.org_id, h.org_name, h.metric_date, h.health_score, h.health_band, h.health_score_change_7d, "
+    "o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, count(*) over () as total_rows"
+)
+"""What a list shows (not the components), with the total of the filtered rows in the same read."""
+WORST_FIRST = "h.health_score, h.org_name, h.org_id"
+WAP_TREND_WEEKS = 8
+
+
+def scored_day(reader: Reader, mart: str, as_of: date | None) -> date | None:
+    """The latest scored day of a health mart on or before ``as_of``."""
+    sql = f"select max(metric_date) from {reader.warehouse.core_schema}.{mart}"
+    value = reader.warehouse.query(sql + " where metric_date <= ?", [as_of]) if as_of else reader.warehouse.query(sql)
+    day = value[0][0]
+    return None if day is None else date.fromisoformat(str(day)[:10])
+
+
+def org_rows(
+    reader: Reader,
+    day: date,
+    conditions: list[str] | None = None,
+    params: list[Any] | None = None,
+    *,
+    source: Source = ORGS,
+    columns: str = ORG_COLUMNS,
+    limit: int | None = None,
+    offset: int = 0,
+    action: str = "orgs.list",
+    target: str = "orgs",
+) -> list[dict[str, Any]]:
+    """The orgs scored on ``day`` under ``conditions`` (on ``ORGS``' aliases h, o, c, r), worst health first;
+    ``source=ORG_HEALTH`` with ``columns="h.*"`` for the health alone."""
+    return reader.select(
+        source,
+        columns=columns,
+        conditions=["h.metric_date = ?", *(conditions or [])],
+        params=[day, *(params or [])],
+        order_by=WORST_FIRST,
+        limit=limit,
+        offset=offset,
+        action=action,
+        target=target,
+    )
+
+
+def count_orgs(reader: Reader, day: date, conditions: list[str], params: list[Any]) -> int:
+    """How many orgs scored on ``day`` match ``conditions``."""
+    return reader.count(ORGS, conditions=["h.metric_date = ?", *conditions], params=[day, *params])
+
+
+def band_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many orgs are in each health band (every band listed, in order)."""
+    counts = dict.fromkeys(BANDS, 0)
+    for row in rows:
+        if row["health_band"] in counts:
+            counts[row["health_band"]] += 1
+    return counts
+
+
+def org_out(row: dict[str, Any]) -> OrgOut:
+    """One row of ``org_rows`` as the list shows it."""
+    return OrgOut(
+        org_id=row["org_id"],
+        org_name=row["org_name"],
+        as_of=row["metric_date"],
+        health_score=clean(row["health_score"]),
+        health_band=row["health_band"],
+        health_score_change_7d=clean(row["health_score_change_7d"]),
+        mrr_cents=None if row["mrr_cents"] is None else int(row["mrr_cents"]),
+        plan=row["plan"],
+        is_at_risk=row["is_at_risk"],
+    )
+
+
+def org_detail(reader: Reader, org_id: str, as_of: date | None) -> OrgDetail:
+    """The org's health score, band and five components with their week-over-week change, the sentence that
+    explains the move, MRR, plan, the weekly active providers of the last 8 full weeks and the churn-risk
+    factors, on the latest scored day on or before ``as_of``. ``NotFound`` when it has no score."""
+    day = scored_day(reader, HEALTH, as_of)
+    rows = [] if day is None else org_rows(reader, day, ["h.org_id = ?"], [org_id], action="orgs.read", target=org_id)
+    if not rows or day is None:
+        raise NotFound(f"org {org_id} has no health score{f' on {day.isoformat()}' if day else ''}")
+    row = rows[0]
+    factors = [f.strip() for f in (row["risk_factors"] or "").split(",") if f.strip()]
+    return OrgDetail(
+        **org_out(row).model_dump(),
+        components=[
+            Component(
+                name=name,
+                value=clean(row[f"health_{name}"]),
+                points=clean(row[f"health_{name}_points"]),
+                points_change_7d=clean(row[f"health_{name}_points_change_7d"]),
+            )
+            for name in COMPONENTS
+        ],
+        sentence=row["health_move"],
+        providers_scored=row["health_providers_scored"],
+        wap_trend=wap_trend(reader, org_id, day, WAP_TREND_WEEKS, action="orgs.read", audited=False),
+        risk=RiskOut(
+            is_at_risk=row["is_at_risk"],
+            risk_rank=row["risk_rank"],
+            mrr_at_risk_cents=None if row["mrr_at_risk_cents"] is None else int(row["mrr_at_risk_cents"]),
+            factors=factors,
+        ),
+    )
+
+
+def provider_rows(
+    reader: Reader, org_id: str, day: date, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The org's providers scored on ``day``, worst health first."""
+    return reader.select(
+        PROVIDERS,
+        conditions=["p.metric_date = ?", "p.org_id = ?"],
+        params=[day, org_id],
+        order_by="p.health_score, p.provider_id",
+        limit=limit,
+        offset=offset,
+        action="orgs.providers",
+        target=org_id,
+    )
+
+
+def count_providers(reader: Reader, org_id: str, day: date) -> int:
+    """How many of the org's providers are scored on ``day``."""
+    return reader.count(PROVIDERS, conditions=["p.metric_date = ?", "p.org_id = ?"], params=[day, org_id])
+
+
+def provider_out(row: dict[str, Any]) -> ProviderOut:
+    """One row of ``provider_rows`` as the API shows it."""
+    return ProviderOut(
+        provider_id=row["provider_id"],
+        org_id=row["org_id"],
+        as_of=row["metric_date"],
+        health_score=clean(row["health_score"]),
+        health_band=row["health_band"],
+        health_score_change_7d=clean(row["health_score_change_7d"]),
+        sentence=row["health_move"],
+        jobs_7d=row["health_jobs_7d"],
+        notes_7d=row["health_notes_7d"],
+    )
