@@ -50,6 +50,7 @@ def test_generate_load_build_inspect(workdir: Path) -> None:
     for table in ("organizations", "providers", "summarization_jobs", "sessions"):
         assert _count(table) > 0, table
     assert _count("organizations") >= 4
+    assert any(workdir.glob("*.snapshot.duckdb")), "the build published the BI snapshot beside the warehouse"
     doctor = _ok(["doctor"])
     assert "FAIL" not in doctor
 

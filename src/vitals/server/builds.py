@@ -1,5 +1,5 @@
 """dbt builds inside the server: the pending journal applied and the stored webhook deliveries flattened
-first, then the build, under the writer lock."""
+first, then the build and the BI snapshot, under the writer lock."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vitals.bi.snapshot import publish_after_build
 from vitals.config import Settings
 from vitals.server.scheduler import utc_now
 from vitals.server.writer import Writer
@@ -81,6 +82,7 @@ class Builder:
                 self.writer.drain()
                 self._flatten_stored()
                 result = build(self.settings, as_of=as_of, full_refresh=full_refresh, select=select)
+                publish_after_build(self.settings, result.as_of)  # the copy BI tools read (a failure only warns)
             except Exception as exc:
                 with self._lock:
                     record.finished_at = utc_now()
