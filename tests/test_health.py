@@ -38,7 +38,8 @@ def test_every_org_worst_first(built: Settings) -> None:
     ob = lines[0]
     assert (ob.entity_type, ob.name, ob.as_of, ob.band) == ("org", "Beta Health", D, "Critical")
     assert ob.score == pytest.approx(34.75)
-    assert ob.components["quality"] == pytest.approx(0.5)
+    # P5's missing quality counts 0 in the org's component as in its points: mean(0.5, 0) = 0.25, 6.25 of 25
+    assert ob.components["quality"] == pytest.approx(0.25)
     assert ob.points == pytest.approx({"engagement": 16, "quality": 6.25, "depth": 7.5, "reliability": 0, "latency": 5})
     assert ob.change_7d == pytest.approx(-28.25)
     assert ob.move == "down 28: quality −19, reliability −10, engagement +8"
@@ -47,7 +48,7 @@ def test_every_org_worst_first(built: Settings) -> None:
     table = health_table(lines)
     assert table[0] == (
         "Beta Health",
-        *("34.8", "Critical", "0.40", "0.50", "0.50", "0.00", "1.00"),
+        *("34.8", "Critical", "0.40", "0.25", "0.50", "0.00", "0.50"),
         "down 28: quality −19, reliability −10, engagement +8",
     )
     gamma = next(row for row in table if row[0] == "Gamma Care")

@@ -198,7 +198,8 @@ def _events() -> list[dict[str, str | None]]:
             rows.append(
                 event(f"g{i:02d}-out", "page_view", _at(base, 61 * i), org=OG, provider=PG1, session=f"g-{i:02d}")
             )
-    # a session that straddles the window start (Oct 5 19:30 -> 20:30 UTC): counts, 3600 s
+    # a session that straddles the window start (Oct 5 19:30 -> 20:30 UTC): counts from its first event in the
+    # window (seed 000 builds sessions from the window's events alone): one event at 20:30, 0 s, a bounce
     rows.append(event("g-old-in", "login", "2026-10-05 19:30:00", org=OG, provider=PG1, session="g-straddle"))
     rows.append(event("g-old-out", "page_view", "2026-10-05 20:30:00", org=OG, provider=PG1, session="g-straddle"))
     # a successful job of PG1 completed at 16:20:00 (1200 s after 16:00:00), outside any session

@@ -313,22 +313,23 @@ def test_training_needs(settings: Settings) -> None:
 
 def test_session_health(settings: Settings) -> None:
     # G: sessions g00..g28 (session i lasts 60 i s; g00 is one event) + the straddling session
-    # (19:30 -> 20:30 UTC on Oct 5, 3600 s, ends inside the window) = 30: listed.
+    # (19:30 -> 20:30 UTC on Oct 5, ends inside the window) = 30: listed. As in seed 000, sessions are
+    # made of the window's events alone: the straddling one is its 20:30 event, 0 s and a bounce.
     # H: 29 sessions in the window (its Oct 5 19:00 session ended before the window): not listed.
-    # durations sorted: 0, 60, ..., 1680, 3600 (n = 30)
-    #   p50 at position 0.5 x 29 = 14.5: (840 + 900) / 2 = 870
-    #   p95 at position 0.95 x 29 = 27.55: 1620 + 0.55 x 60 = 1653
-    # events: 1 + 28 x 2 + 2 = 59 -> 59 / 30; bounce: g00 -> 1 / 30
+    # durations sorted: 0, 0, 60, ..., 1680 (n = 30)
+    #   p50 at position 0.5 x 29 = 14.5: (780 + 840) / 2 = 810
+    #   p95 at position 0.95 x 29 = 27.55: 1560 + 0.55 x 60 = 1593
+    # events: 1 + 28 x 2 + 1 = 58 -> 58 / 30; bounce: g00 and the straddling one -> 2 / 30
     # error at 16:10:00 (600 s) inside [i, 61 i] for i = 10..28 -> 19 / 30
     # PG1's job completed at 16:20:00 (1200 s) inside i = 20..28 -> 9 / 30
     assert mart(settings, "session_health", "org_id") == [
         {
             "org_id": "G",
             "sessions_30d": 30,
-            "session_p50_duration_sec": 870.0,
-            "session_p95_duration_sec": 1653.0,
-            "session_avg_events": round(59 / 30, 9),
-            "session_bounce_rate": round(1 / 30, 9),
+            "session_p50_duration_sec": 810.0,
+            "session_p95_duration_sec": 1593.0,
+            "session_avg_events": round(58 / 30, 9),
+            "session_bounce_rate": round(2 / 30, 9),
             "session_error_rate": round(19 / 30, 9),
             "session_success_rate": 0.3,
         }

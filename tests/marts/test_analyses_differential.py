@@ -199,16 +199,49 @@ REFERENCE: dict[str, tuple[str, list[str]]] = {
         ["org_id"],
     ),
     "session_health": (
+        # the seed's sessions are built from the events of the window alone (a session that began
+        # earlier starts at its first event in the window), its durations are whole seconds with
+        # halves rounded up (`::int` of a numeric), and a success is a job of the same org whose
+        # provider is not distinct from the session's, completed inside the (clipped) window; the
+        # window is taken in UTC, not on the wall clock (the seed's wall-clock arithmetic is wrong
+        # across a DST change)
         f"""
-        select s.org_id, o.org_name, count(*) as sessions_30d,
-               percentile_cont(0.5) within group (order by s.duration_sec) as session_p50_duration_sec,
-               percentile_cont(0.95) within group (order by s.duration_sec) as session_p95_duration_sec,
-               avg(s.events_count)::float8 as session_avg_events,
-               avg(s.is_bounce::int)::float8 as session_bounce_rate,
-               avg(s.has_error::int)::float8 as session_error_rate,
-               avg(s.has_success::int)::float8 as session_success_rate
-        from {{core}}.sessions s join {ORGS} o on o.org_id = s.org_id
-        where s.ended_at >= {WINDOW}
+        with ev as (
+            select org_id, session_id, provider_id, event_id, occurred_at
+            from {EVENTS}
+            where occurred_at >= {WINDOW} and session_id is not null and org_id is not null
+        ),
+        s as (
+            select org_id, session_id,
+                   (array_remove(array_agg(provider_id order by occurred_at desc, event_id desc), null))[1]
+                       as provider_id,
+                   min(occurred_at) as session_start, max(occurred_at) as session_end,
+                   extract(epoch from (max(occurred_at) - min(occurred_at)))::int as duration_sec,
+                   count(*) as events_count
+            from ev group by 1, 2
+        ),
+        h as (
+            select s.*, s.events_count = 1 as is_bounce,
+                   exists (
+                       select 1 from {JOBS} sj
+                       where sj.org_id = s.org_id and sj.provider_id is not distinct from s.provider_id
+                         and sj.status = 'success' and sj.completed_at between s.session_start and s.session_end
+                   ) as has_success,
+                   exists (
+                       select 1 from staging.stg_sentry__errors se
+                       where se.org_id = s.org_id and se.level in ('error', 'fatal')
+                         and se.created_at between s.session_start and s.session_end
+                   ) as has_error
+            from s
+        )
+        select h.org_id, o.org_name, count(*) as sessions_30d,
+               percentile_cont(0.5) within group (order by h.duration_sec) as session_p50_duration_sec,
+               percentile_cont(0.95) within group (order by h.duration_sec) as session_p95_duration_sec,
+               avg(h.events_count)::float8 as session_avg_events,
+               avg(h.is_bounce::int)::float8 as session_bounce_rate,
+               avg(h.has_error::int)::float8 as session_error_rate,
+               avg(h.has_success::int)::float8 as session_success_rate
+        from h join {ORGS} o on o.org_id = h.org_id
         group by 1, 2
         having count(*) >= 30
         """,

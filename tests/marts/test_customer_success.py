@@ -57,6 +57,10 @@ def check(row: dict[str, Any], score: float, band: str, components: list[float |
             assert row[f"health_{name}"] == pytest.approx(value), name
         assert row[f"health_{name}_points"] == pytest.approx(point), name
     assert sum(row[f"health_{n}_points"] for n in COMPONENTS) == pytest.approx(score, abs=1e-5)
+    # components, points and score agree: each component x its full marks is its points (null: 0 points)
+    for name, full_marks in zip(COMPONENTS, [40, 25, 15, 10, 10], strict=True):
+        component = row[f"health_{name}"]
+        assert row[f"health_{name}_points"] == pytest.approx(full_marks * (component or 0.0)), name
 
 
 # --------------------------------------------------------------------------- providers
@@ -162,10 +166,11 @@ def test_org_scores_are_the_mean_over_active_providers(built: Settings) -> None:
     check(rows[OA], 64.333333, "Neutral", [0.4, 5 / 6, 1, 0.5, 0.75], [16, 125 / 6, 15, 5, 7.5])
     assert rows[OA]["org_name"] == "Alpha Clinic"
     assert rows[OA]["health_providers_scored"] == 2
-    # OB: mean(P3 69.5, P5 0) = 34.75 -> Critical; undefined components of P5 are left out of the
-    # component means (Q = 0.5, R = 0, L = 1) but its 0 points count: points mean(32, 0) = 16,
+    # OB: mean(P3 69.5, P5 0) = 34.75 -> Critical; P5's undefined components count 0 in the component
+    # means as they do in its points, so components and points agree: Q = mean(0.5, 0) = 0.25 (6.25 of 25
+    # points), R = mean(0, 0) = 0, L = mean(1, 0) = 0.5 (5 of 10 points); points mean(32, 0) = 16,
     # mean(12.5, 0) = 6.25, mean(15, 0) = 7.5, 0, mean(10, 0) = 5
-    check(rows[OB], 34.75, "Critical", [0.4, 0.5, 0.5, 0, 1], [16, 6.25, 7.5, 0, 5])
+    check(rows[OB], 34.75, "Critical", [0.4, 0.25, 0.5, 0, 0.5], [16, 6.25, 7.5, 0, 5])
     check(rows[OC], 80, "Healthy", [0.5, 1, 1, 1, 1], [20, 25, 15, 10, 10])
     check(rows[OD], 63, "Neutral", [0.2, 1, 2 / 3, 1, 1], [8, 25, 10, 10, 10])
 
@@ -275,9 +280,15 @@ def test_metrics_daily_long_form(built: Settings) -> None:
 
     # global = mean over the 4 orgs scored on D: (64.333333 + 34.75 + 80 + 63) / 4 = 60.520833
     assert values[(D, "health_score", "global", "global")] == pytest.approx(60.520833, abs=1e-5)
-    # engagement (0.4 + 0.4 + 0.5 + 0.2) / 4 = 0.375; quality (5/6 + 0.5 + 1 + 1) / 4 = 0.8333
+    # engagement (0.4 + 0.4 + 0.5 + 0.2) / 4 = 0.375; quality (5/6 + 0.25 + 1 + 1) / 4 = 37/48
     assert values[(D, "health_engagement", "global", "global")] == pytest.approx(0.375)
-    assert values[(D, "health_quality", "global", "global")] == pytest.approx(10 / 12)
+    assert values[(D, "health_quality", "global", "global")] == pytest.approx(37 / 48)
+    # the global components recompute the global score: 40 x 0.375 + 25 x 37/48 + 15 x 0.7917 + 10 x 0.625
+    # + 10 x 0.8125 = 60.520833 (depth (1 + 0.5 + 1 + 2/3) / 4, reliability (0.5 + 0 + 1 + 1) / 4,
+    # latency (0.75 + 0.5 + 1 + 1) / 4)
+    weights = dict(zip(COMPONENTS, [40, 25, 15, 10, 10], strict=True))
+    recomputed = sum(weights[c] * values[(D, f"health_{c}", "global", "global")] for c in COMPONENTS)
+    assert recomputed == pytest.approx(60.520833, abs=1e-5)
     # bands on D: OC Healthy; OA, OD Neutral; OB Critical
     bands = {
         n: values[(D, f"health_orgs_{n}", "global", "global")] for n in ("healthy", "neutral", "at_risk", "critical")

@@ -1,15 +1,15 @@
 {#
     Customer-success marts (SPEC 6.5): the health score configuration, its bands and the sentence
-    that explains a week-over-week move. The configuration is read from dbt vars with the defaults
-    below; a var may override only some keys (the rest keep their defaults).
+    that explains a week-over-week move. The configuration is read from dbt vars. The weights
+    (var health_weights, all five components) are owned by vitals.config.HealthSettings, which
+    validates them and always passes them (dbt_project.yml mirrors its defaults for a plain dbt run);
+    they are used here as given. The other sections have the defaults below; a var may override only
+    some of their keys (the rest keep their defaults).
 #}
 
 {#- The health score configuration: weights, normalizers, bands and churn-risk thresholds. -#}
 {% macro cs_config() -%}
     {%- set defaults = {
-        'health_weights': {
-            'engagement': 0.40, 'quality': 0.25, 'depth': 0.15, 'reliability': 0.10, 'latency': 0.10,
-        },
         'health_normalizers': {
             'notes_7d': 10,
             'notes_per_doctor': 3,
@@ -28,6 +28,7 @@
             'error_rate': 0.05,
             'min_jobs': 10,
             'seat_utilization': 0.50,
+            'expansion_utilization': 0.90,
         },
     } -%}
     {%- set config = {} -%}
@@ -42,11 +43,9 @@
         {%- endfor -%}
         {%- do config.update({section: merged}) -%}
     {%- endfor -%}
-    {%- set weights = config['health_weights'] -%}
+    {%- set weights = var('health_weights') -%}
     {%- set total = weights.values() | sum -%}
-    {%- if total <= 0 -%}
-        {{ exceptions.raise_compiler_error("var 'health_weights' must have a positive sum") }}
-    {%- endif -%}
+    {%- do config.update({'health_weights': weights}) -%}
     {%- set n = config['health_normalizers'] -%}
     {%- if n['notes_7d'] <= 0 or n['notes_per_doctor'] <= 0 or n['error_rate'] <= 0
         or n['turnaround_p50_zero_sec'] <= n['turnaround_p50_good_sec']

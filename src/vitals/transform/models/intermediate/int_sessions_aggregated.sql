@@ -37,55 +37,9 @@ session_events as (
         ) }}
 ),
 
-spans as (
-    select
-        org_id,
-        session_id,
-        min(occurred_at) as started_at,
-        max(occurred_at) as ended_at,
-        count(*) as events_count
-    from session_events
-    group by
-        org_id,
-        session_id
-),
-
-ranked_providers as (
-    select
-        org_id,
-        session_id,
-        provider_id,
-        row_number() over (
-            partition by org_id, session_id
-            order by occurred_at desc, event_id desc
-        ) as provider_rank
-    from session_events
-    where provider_id is not null
-),
-
-latest_providers as (
-    -- the provider of the session's latest event that has one
-    select
-        org_id,
-        session_id,
-        provider_id
-    from ranked_providers
-    where provider_rank = 1
-),
-
 final as (
-    select
-        spans.org_id,
-        spans.session_id,
-        latest_providers.provider_id,
-        spans.started_at,
-        spans.ended_at,
-        spans.events_count
-    from spans
-    left join latest_providers
-        on
-            spans.org_id = latest_providers.org_id
-            and spans.session_id = latest_providers.session_id
+    -- one row per org and session (macros/sessions.sql)
+    {{ vitals.session_spans_sql('session_events') }}
 )
 
 select * from final

@@ -127,7 +127,9 @@ flagged as (
         ) as high_review_share,
         coalesce(jobs_7d >= {{ risk['min_jobs'] }} and error_rate_7d >= {{ risk['error_rate'] }}, false)
             as error_spike,
-        coalesce(seat_utilization < {{ risk['seat_utilization'] }}, false) as seats_unused
+        coalesce(seat_utilization < {{ risk['seat_utilization'] }}, false) as seats_unused,
+        -- not a risk: an org using nearly every seat it bought may buy more (the sales page's expansion list)
+        coalesce(seat_utilization >= {{ risk['expansion_utilization'] }}, false) as expansion_candidate
     from measures
 ),
 
@@ -178,7 +180,8 @@ final as (
         error_rate_7d as churn_error_rate_7d,
         seats_purchased as churn_seats_purchased,
         active_providers_30d as churn_active_providers_30d,
-        seat_utilization as churn_seat_utilization
+        seat_utilization as churn_seat_utilization,
+        expansion_candidate
     from counted
 )
 

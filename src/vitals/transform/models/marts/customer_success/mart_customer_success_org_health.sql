@@ -1,8 +1,10 @@
 {#-
     Health score per org and business day (SPEC 6.5): the mean over the org's providers active in
-    the trailing 30 days (the rows of mart_customer_success_provider_health), with the mean of each
-    component, the mean points of each component (they add up to the score), the week-over-week
-    change of the score and of each component's points, and the sentence that explains the move.
+    the trailing 30 days (the rows of mart_customer_success_provider_health). Each component is the
+    mean over those providers with a provider's missing component counted as 0, exactly as its
+    points count it, so that component x full marks = points and the points add up to the score
+    (null only when no provider has the component: 0 points). Also the week-over-week change of the
+    score and of each component's points, and the sentence that explains the move.
 -#}
 
 {%- set points_terms = [] -%}
@@ -42,7 +44,9 @@ org_days as (
         -- the mean provider score, as the sum of the mean points (unrounded) of the components
         {{ vitals.cs_round6(points_sum) }} as health_score,
         {%- for c in vitals.cs_components() %}
-            avg(health_{{ c }}) as health_{{ c }},
+            case
+                when count(health_{{ c }}) > 0 then avg(coalesce(health_{{ c }}, 0.0))
+            end as health_{{ c }},
         {%- endfor %}
         {%- for c in vitals.cs_components() %}
             avg(health_{{ c }}_points) as health_{{ c }}_points{% if not loop.last %},{% endif %}

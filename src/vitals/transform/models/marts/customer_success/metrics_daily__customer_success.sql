@@ -1,8 +1,9 @@
 {#-
     Customer-success daily metrics in long form (the metrics contract): the health score and its five
-    components per provider, per org and global (the mean over the orgs scored that day), and the
-    number of orgs in each band (global). Undefined values (a component without data, a day with no
-    org scored) are omitted rather than emitted as null.
+    components per provider, per org and global (the mean over the orgs scored that day, an org
+    without a component counting 0 as in its score), and the number of orgs in each band (global).
+    Undefined values (a component without data, a day with no org scored) are omitted rather than
+    emitted as null.
 -#}
 {%- set values = ['health_score'] -%}
 {%- for c in vitals.cs_components() -%}
@@ -28,8 +29,12 @@ org_health as (
 global_health as (
     select
         metric_date,
-        {%- for value in values %}
-            avg({{ value }}) as {{ value }},
+        avg(health_score) as health_score,
+        {#- an org without a component counts 0, as in its score (see mart_customer_success_org_health) #}
+        {%- for c in vitals.cs_components() %}
+            case
+                when count(health_{{ c }}) > 0 then avg(coalesce(health_{{ c }}, 0.0))
+            end as health_{{ c }},
         {%- endfor %}
         {%- for name, band in bands %}
             {{ vitals.count_if("health_band = '" ~ band ~ "'") }} as {{ name }}{% if not loop.last %},{% endif %}
