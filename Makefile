@@ -29,6 +29,9 @@ screenshots: $(STAMP) chromium ## Save the README's dashboard screenshots to doc
 test: $(STAMP) chromium ## Run the whole test suite (DuckDB, PostgreSQL, Spark and the dashboard in Chromium)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+test-superset: $(STAMP) ## Import the generated Superset bundle into Superset and query every chart (also part of `make test`)
+	$(BIN)/pytest tests/bi/test_superset_import.py
+
 chromium: ## Install Debian's Chromium for the dashboard's browser tests when /usr/bin/chromium is missing
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing Debian's chromium for the browser tests"; \
@@ -57,10 +60,11 @@ bench: $(STAMP) ## Benchmark load and build at 1M and 10M events (medians of 3 r
 bench-plot: $(STAMP) ## Draw docs/images/bench-time-vs-events.png from the 1M and 10M bench reports
 	$(BIN)/python scripts/plot_bench.py docs/bench/duckdb-1m.json docs/bench/duckdb-10m.json --out docs/images/bench-time-vs-events.png
 
-docs: $(STAMP) ## Regenerate docs/cli.md from the commands
+docs: $(STAMP) ## Regenerate docs/cli.md from the commands and docs/metrics/catalog.md from the catalog
 	$(BIN)/python -m vitals.cli_reference > docs/cli.md
+	$(BIN)/python -m vitals.metrics.catalog_reference > docs/metrics/catalog.md
 
 clean: ## Remove the demo warehouse, build state and caches (keeps .venv)
 	rm -rf vitals.duckdb vitals.duckdb.wal .vitals spark-warehouse metastore_db derby.log .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo screenshots test chromium vendor lint format bench bench-plot docs clean
+.PHONY: help install demo screenshots test test-superset chromium vendor lint format bench bench-plot docs clean

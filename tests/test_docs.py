@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from vitals.cli_reference import render_cli_reference
 from vitals.config import Settings
+from vitals.metrics import catalog_reference
+from vitals.metrics.catalog import default_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_cli_reference_is_current() -> None:
     written = (ROOT / "docs" / "cli.md").read_text()
     assert written == render_cli_reference(), "docs/cli.md is stale: run `make docs`"
+
+
+def test_metric_reference_is_current() -> None:
+    written = (ROOT / "docs" / "metrics" / "catalog.md").read_text()
+    assert written == catalog_reference.render(default_catalog()), "docs/metrics/catalog.md is stale: run `make docs`"
 
 
 def test_every_setting_is_documented() -> None:

@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from vitals.cli_output import CsvRawOption, Format, FormatOption, print_rows
-from vitals.config import ConfigError, Settings, load_settings
+from vitals.config import Settings, load_settings
 from vitals.errors import VitalsError
-from vitals.warehouse.base import WarehouseError
 
 app = typer.Typer(
     name="vitals",
@@ -36,22 +35,12 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _known_errors() -> tuple[type[Exception], ...]:
-    errors: list[type[Exception]] = [VitalsError, ConfigError, WarehouseError]
-    for module, name in (("vitals.ingest.errors", "LoadError"), ("vitals.warehouse.dbt", "BuildError")):
-        try:
-            errors.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            continue
-    return tuple(errors)
-
-
 @contextmanager
 def _friendly_errors() -> Iterator[None]:
     """Print a known failure as one clear message and exit 1, never a stack trace."""
     try:
         yield
-    except _known_errors() as exc:
+    except VitalsError as exc:  # every error vitals reports derives from it
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1) from None
 
@@ -290,8 +279,9 @@ def _owning_server(settings: Settings) -> Any:
 
 
 def _run_build(settings: Settings, **kwargs: Any) -> Any:
-    """Flatten the stored webhook deliveries not flattened yet, then run the dbt build with a progress line
-    per model."""
+    """Flatten the stored webhook deliveries not flattened yet, run the dbt build with a progress line per
+    model, then publish the BI snapshot."""
+    from vitals.bi.snapshot import publish_after_build
     from vitals.stored_deliveries import flatten_stored
     from vitals.warehouse.dbt import build as run_build
 
@@ -302,18 +292,25 @@ def _run_build(settings: Settings, **kwargs: Any) -> Any:
         def on_node(name: str, state: str, seconds: float) -> None:
             status.update(f"building models... {name} {state} ({seconds:.1f} s)")
 
-        return run_build(settings, on_node=on_node, **kwargs)
+        result = run_build(settings, on_node=on_node, **kwargs)
+        status.update("publishing the BI snapshot...")
+        publish_after_build(settings, result.as_of)  # the read-only copy BI tools open (a failure only warns)
+        return result
 
 
 @app.command("dbt-profile")
 def dbt_profile() -> None:
-    """Write the dbt profile of the configured warehouse and print how to run the dbt CLI on the models."""
-    from vitals.warehouse.dbt import PROJECT_DIR, write_profile
+    """Write the dbt profile and a dbt project directory for the configured warehouse, and print how to run
+    plain dbt and the MetricFlow CLI (mf) on the models."""
+    from vitals.warehouse.dbt import write_profile, write_workspace
 
     settings = _settings()
     with _friendly_errors():
         directory = write_profile(settings)
-    console.print(f"DBT_PROFILES_DIR={directory.resolve()} dbt ls --project-dir {PROJECT_DIR}", soft_wrap=True)
+        workspace = write_workspace(settings)
+    console.print(f"cd {workspace.resolve()} && export DBT_PROFILES_DIR={directory.resolve()}", soft_wrap=True)
+    console.print("dbt build            # the models and their tests, as vitals builds them", soft_wrap=True)
+    console.print("mf query --metrics mrr --group-by metric_time__month", soft_wrap=True)
 
 
 @app.command()
@@ -339,7 +336,7 @@ def sql(
         try:
             data = run_user_sql(settings, query, write=write)
         except Exception as exc:  # the engine's own message is the useful part
-            if isinstance(exc, _known_errors()):
+            if isinstance(exc, VitalsError):
                 raise
             err_console.print(f"[bold red]error:[/] {escape(str(exc).strip().splitlines()[0])}", highlight=False)
             raise typer.Exit(1) from None
@@ -944,6 +941,55 @@ def tokens_revoke(name_or_id: Annotated[str, typer.Argument(help="The token's na
         record = TokenStore(warehouse).revoke(name_or_id)
         _token_audit(warehouse, "token.revoke", record.name, "")
     console.print(f"revoked token {record.name!r} (id {record.token_id})")
+
+
+bi_app = typer.Typer(help="BI tools: the read-only snapshot and the Superset bundle.", no_args_is_help=True)
+app.add_typer(bi_app, name="bi")
+
+
+@bi_app.command("snapshot")
+def bi_snapshot() -> None:
+    """Publish the read-only snapshot BI tools open (DuckDB; every successful build publishes it too)."""
+    from vitals.bi.snapshot import publish_snapshot, snapshot_path
+
+    settings = _settings()
+    server = _owning_server(settings)
+    if server is not None:
+        err_console.print(
+            f"the server at {server.url} owns the warehouse and publishes {snapshot_path(settings)} after each build; "
+            "`vitals build` asks it for one"
+        )
+        raise typer.Exit(1)
+    with _friendly_errors():
+        snapshot = publish_snapshot(settings)
+    console.print(f"published {snapshot.path} ({len(snapshot.tables)} tables) in {snapshot.seconds:.1f} s")
+
+
+@bi_app.command("superset")
+def bi_superset(
+    out: Annotated[Path, typer.Argument(help="The ZIP to write, e.g. vitals-superset.zip.")],
+    snapshot: Annotated[
+        Path | None, typer.Option(help="The snapshot file as Superset sees it (default: the snapshot's path).")
+    ] = None,
+    uri: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URI of another database instead, e.g. the PostgreSQL warehouse.")
+    ] = None,
+    schema: Annotated[
+        str | None, typer.Option(help="Schema of the marts (default: main; with --uri, postgres.schema_name).")
+    ] = None,
+    database_name: Annotated[str, typer.Option(help="The database's name in Superset.")] = "vitals",
+) -> None:
+    """Write the Superset bundle (database, datasets, metrics, dashboards) generated from the metric catalog."""
+    from vitals.bi.snapshot import snapshot_path
+    from vitals.bi.superset import sqlalchemy_uri, write_superset_bundle
+
+    settings = _settings()
+    target = uri or sqlalchemy_uri(snapshot or snapshot_path(settings))
+    where = schema or (settings.postgres.schema_name if uri else "main")
+    with _friendly_errors():
+        bundle = write_superset_bundle(out, target, schema=where, database_name=database_name)
+    counts = ", ".join(f"{len(bundle.of_kind(kind))} {kind}" for kind in ("datasets", "charts", "dashboards"))
+    console.print(f"wrote {out} ({counts}) over {target}; import it with `superset import-dashboards -p {out}`")
 
 
 @app.command()

@@ -22,7 +22,9 @@ from pydantic_settings import (
 
 from vitals.alerts.settings import AlertSettings
 from vitals.api.settings import ApiSettings
+from vitals.bi.settings import BiSettings
 from vitals.dashboard.settings import DashboardSettings
+from vitals.errors import VitalsError
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
 from vitals.server.settings import ServeSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
@@ -191,6 +193,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    bi: BiSettings = Field(default_factory=BiSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -245,9 +248,8 @@ class Settings(BaseSettings):
             "job_timeout_minutes": self.job_timeout_minutes,
             **self.stripe.dbt_vars(),
         }
-        if self.health.weights != HEALTH_WEIGHTS:
-            # the customer-success macros default to the seed's weights; only a change is passed
-            found["health_weights"] = dict(self.health.weights)
+        # the weights' one home: validated here, used as given by the customer-success models
+        found["health_weights"] = dict(self.health.weights)
         return found
 
 
@@ -264,5 +266,5 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid settings (from {config_path()} and VITALS_* env): {problems}") from exc
 
 
-class ConfigError(Exception):
+class ConfigError(VitalsError):
     """The settings cannot be used; the message says which field and why."""

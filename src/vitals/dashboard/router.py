@@ -25,6 +25,7 @@ from vitals.api.tokens import TokenRecord
 from vitals.config import Settings
 from vitals.dashboard.datasets import Table
 from vitals.dashboard.filters import Filters
+from vitals.dashboard.model_docs import add_model_docs_route
 from vitals.dashboard.registry import Page, pages
 from vitals.dashboard.render import STATIC, render
 from vitals.dashboard.sessions import COOKIE, SessionStore
@@ -227,6 +228,7 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
 
     for page in pages():
         _add_page(router, dash, page)
+    add_model_docs_route(router, dash.connect)
     return router
 
 

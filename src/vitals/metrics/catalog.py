@@ -1,24 +1,23 @@
-"""The metric catalog: every metric and mart column vitals computes, described once, as data.
+"""The metric catalog: every metric and mart column vitals computes, described once, in the dbt project.
 
-The catalog is the YAML files in ``definitions/`` (one per domain). It is validated when loaded
-(names, units, grains, duplicates) and again at every build, where its metric names and tiers are
-passed to the ``metrics_daily`` model; the API and the dashboard serve it as it is.
+The daily metrics are dbt metrics of the semantic layer (``models/metrics/_<domain>__semantic.yml``: label,
+description, and a meta with domain, grains, unit, direction, tier and computing model); a mart's own metrics
+are its columns whose meta holds a ``metric`` (label, domain, grains, unit, direction, tier), their description
+being the definition. Python reads them from the project's manifest and validates them here; the
+``metrics_daily`` model reads the same metrics from dbt's graph, and the API and the dashboard serve them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vitals.contracts import OPTIONAL_SOURCES
 from vitals.errors import VitalsError
-from vitals.ingest.contracts import OPTIONAL_SOURCES
-
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
 Domain = Literal["analyses", "kpi", "product", "customer_success", "reliability", "data_health", "revenue"]
 Grain = Literal["global", "org", "provider"]
@@ -29,7 +28,7 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class CatalogError(VitalsError):
-    """The catalog files are invalid: the message names the file and the entry."""
+    """The catalog in the dbt project is invalid: the message names the YAML file and the entry."""
 
 
 class Dimension(BaseModel):
@@ -74,16 +73,6 @@ class Metric(BaseModel):
         return value
 
 
-class DomainFile(BaseModel):
-    """One ``definitions/<domain>.yml`` file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    domain: Domain
-    dimensions: list[Dimension] = Field(default_factory=list)
-    metrics: list[dict[str, object]] = Field(default_factory=list)
-
-
 class Catalog(BaseModel):
     """All metrics and dimensions, by name."""
 
@@ -108,47 +97,74 @@ class Catalog(BaseModel):
             groups.setdefault(metric.domain, []).append(metric)
         return groups
 
-    def dbt_var(self) -> dict[str, dict[str, object]]:
-        """What the ``metrics_daily`` model needs of each metric: its domain and tier."""
-        return {name: {"domain": m.domain, "tier": m.tier} for name, m in sorted(self.metrics.items())}
 
-
-def load_catalog(directory: Path = DEFINITIONS_DIR) -> Catalog:
-    """Read and validate every ``*.yml`` in ``directory``; ``CatalogError`` names what is wrong."""
+def load_catalog(manifest: Mapping[str, Any]) -> Catalog:
+    """The catalog in a dbt manifest: its metrics whose meta names a domain (the daily metrics of
+    ``metrics_daily``), and the columns of the marts and ``metrics_daily`` (a column whose meta holds a ``metric``
+    is a metric of that mart, any other documented column a dimension). ``CatalogError`` names what is wrong."""
     metrics: dict[str, Metric] = {}
-    dimensions: dict[str, Dimension] = {}
     where: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yml")):
+
+    def add(metric_data: dict[str, Any], origin: str) -> None:
+        label = metric_data.get("name", "?")
         try:
-            data = yaml.safe_load(path.read_text()) or {}
-            domain_file = DomainFile.model_validate(data)
-        except (yaml.YAMLError, ValidationError) as exc:
-            raise CatalogError(f"{path}: {exc}") from exc
-        for dimension in domain_file.dimensions:
-            if dimension.name in metrics:
-                raise CatalogError(f"{path}: {dimension.name!r} is both a metric and a dimension")
-            # several domains may describe the same key (org_id, week_start): the first text is kept
-            dimensions.setdefault(dimension.name, dimension)
-        for index, entry in enumerate(domain_file.metrics):
-            try:
-                metric = Metric.model_validate({"domain": domain_file.domain, **entry})
-            except ValidationError as exc:
-                label = entry.get("name", f"entry {index + 1}")
-                raise CatalogError(f"{path}: metric {label}: {exc}") from exc
-            if metric.domain != domain_file.domain:
-                raise CatalogError(
-                    f"{path}: metric {metric.name} says domain {metric.domain}, the file is {domain_file.domain}"
-                )
-            if metric.name in metrics:
-                raise CatalogError(f"{path}: metric {metric.name} is already defined in {where[metric.name]}")
-            if metric.name in dimensions:
-                raise CatalogError(f"{path}: {metric.name!r} is both a metric and a dimension")
-            metrics[metric.name] = metric
-            where[metric.name] = path.name
+            metric = Metric.model_validate(metric_data)
+        except ValidationError as exc:
+            raise CatalogError(f"{origin}: metric {label}: {exc}") from exc
+        if metric.name in metrics:
+            raise CatalogError(f"{origin}: metric {metric.name} is already defined in {where[metric.name]}")
+        metrics[metric.name] = metric
+        where[metric.name] = origin
+
+    for entry in sorted(manifest.get("metrics", {}).values(), key=lambda e: str(e.get("name"))):
+        meta = _meta(entry)
+        if "domain" not in meta:
+            continue  # a semantic-layer convenience (e.g. mrr in currency units), not a catalog metric
+        data = {"name": entry.get("name"), "label": entry.get("label"), "definition": entry.get("description")}
+        add({**data, **meta}, str(entry.get("original_file_path", "")))
+
+    described: list[tuple[str, str]] = []
+    for node in _catalog_models(manifest):
+        origin = str(node.get("patch_path") or node.get("original_file_path") or "").removeprefix("vitals://")
+        for column in node.get("columns", {}).values():
+            spec = _meta(column).get("metric")
+            if spec is None:
+                described.append((str(column.get("name")), str(column.get("description") or "").strip()))
+                continue
+            if not isinstance(spec, dict):
+                raise CatalogError(f"{origin}: column {column.get('name')}: meta.metric must be a mapping")
+            data = {"name": column.get("name"), "definition": column.get("description"), "model": node.get("name")}
+            add({**data, **spec}, f"{origin} ({node.get('name')})")
+
+    dimensions: dict[str, Dimension] = {}
+    for name, description in described:
+        # several marts describe the same key (org_id, week_start): the first text is kept
+        if description and name not in metrics and name not in dimensions:
+            dimensions[name] = Dimension(name=name, description=description)
     return Catalog(metrics=metrics, dimensions=dimensions)
+
+
+def _meta(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A manifest entry's meta (under ``config`` since dbt 1.10, at the top before)."""
+    config = entry.get("config") or {}
+    meta = config.get("meta") or entry.get("meta") or {}
+    return dict(meta)
+
+
+def _catalog_models(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The models the catalog describes: every mart and ``metrics_daily``, by name."""
+    nodes = [
+        node
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and (str(node.get("original_file_path", "")).startswith("models/marts/") or node.get("name") == "metrics_daily")
+    ]
+    return sorted(nodes, key=lambda node: str(node.get("name")))
 
 
 @cache
 def default_catalog() -> Catalog:
-    """The catalog shipped with vitals (read once per process)."""
-    return load_catalog()
+    """The catalog shipped with vitals: the dbt project's metrics and mart columns (read once per process)."""
+    from vitals.warehouse.manifest import project_manifest
+
+    return load_catalog(project_manifest())

@@ -142,16 +142,29 @@ def write_profile(settings: Settings) -> Path:
     return directory
 
 
-def build_vars(settings: Settings, as_of: datetime) -> dict[str, Any]:
-    """The dbt vars of a build: the settings, the as-of time (UTC text) and the metric catalog
-    (validated here, so a broken catalog stops the build before any model runs)."""
-    from vitals.metrics.catalog import default_catalog
+WORKSPACE_ENTRIES = ("dbt_project.yml", "models", "macros", "tests")
+"""What a workspace links to in the shipped project."""
 
-    return {
-        **settings.dbt_vars(),
-        "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
-        "metric_catalog": default_catalog().dbt_var(),
-    }
+
+def write_workspace(settings: Settings) -> Path:
+    """A dbt project directory of this warehouse for plain ``dbt`` and the MetricFlow CLI (``mf``), which write
+    their artifacts under the project they run in: links to the shipped models, macros and tests, beside
+    the profile's directory, so ``target/`` and ``logs/`` stay out of the installed package. Returns it."""
+    workspace = dbt_dir(settings) / "project"
+    workspace.mkdir(parents=True, exist_ok=True)
+    for name in WORKSPACE_ENTRIES:
+        link = workspace / name
+        if link.is_symlink() or link.exists():
+            if link.is_symlink() and link.resolve() == (PROJECT_DIR / name).resolve():
+                continue
+            link.unlink()
+        link.symlink_to(PROJECT_DIR / name, target_is_directory=(PROJECT_DIR / name).is_dir())
+    return workspace
+
+
+def build_vars(settings: Settings, as_of: datetime) -> dict[str, Any]:
+    """The dbt vars of a build: the settings and the as-of time (UTC text)."""
+    return {**settings.dbt_vars(), "as_of": as_of.strftime("%Y-%m-%d %H:%M:%S")}
 
 
 def build(

@@ -63,15 +63,11 @@
       - a provider whose provider_created event changed was seen on it (the role applies to all its days);
     and every day when a whole source (Stripe objects, subscription items, currency rates) changed.
     Trailing windows follow: every day from the first affected one on is recomputed.
-    `model` names the marks read (metrics_daily's, or a daily domain model's own, which takes the previous
-    as-of time from its state row instead of a computed_as_of column).
+    `model` names the marks read (metrics_daily's, or a daily domain model's own) and the state row that holds
+    the previous build's as-of time.
 -#}
 {% macro metrics_affected_from(model='metrics_daily') -%}
-    {%- if model == 'metrics_daily' -%}
-        {%- set previous_as_of = '(select max(computed_as_of) from ' ~ this ~ ')' -%}
-    {%- else -%}
-        {%- set previous_as_of = vitals._state_value('as_of', model ~ '@events_big') -%}
-    {%- endif -%}
+    {%- set previous_as_of = vitals._state_value('as_of', model ~ '@events_big') -%}
     {%- set timeout = vitals.job_timeout_minutes() | int -%}
     (
         with changed_errors as (

@@ -1,8 +1,8 @@
 {#-
     Every daily metric at global, org and provider grain over the whole history, in long form.
-    Incremental on DuckDB and PostgreSQL: a build recomputes the days from the first affected day on
-    (macro metrics_affected_from, worked out by a pre-hook before this table changes) and replaces those whole days
-    (delete+insert keyed on metric_date); Spark rebuilds it.
+    Incremental on DuckDB and PostgreSQL, by the rule of the daily domain models (macro metrics_domain_config): a
+    pre-hook works out the first affected day (macro metrics_affected_from) and deletes every day from it on,
+    and the build appends those days recomputed; Spark rebuilds it.
 -#}
 {% set domain_models = [
     ref('metrics_daily__kpi'),
@@ -13,20 +13,11 @@
     ref('metrics_daily__revenue'),
     ref('metrics_daily__nps'),
 ] %}
-{% set catalog = var('metric_catalog', {}) %}
-{% set incremental = target.type != 'spark' %}
-
+{% set catalog = vitals.daily_metric_catalog() %}
 {{
     config(
-        materialized='incremental' if incremental else 'table',
-        incremental_strategy='delete+insert' if incremental else none,
-        unique_key='metric_date' if incremental else none,
-        pre_hook=[
-            "{{ vitals.marks_pre_hook(vitals.metrics_marks()) }}",
-            "{{ vitals.metrics_affected_from_store_sql() }}",
-        ],
-        post_hook="{{ vitals.marks_post_hook(vitals.metrics_marks()) }}",
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
+        **vitals.metrics_domain_config()
     )
 }}
 {{ vitals.metrics_affected_from_depends_on() }}
@@ -42,9 +33,7 @@ long_metrics as (
             entity_id,
             value
         from {{ model }}
-        {% if is_incremental() %}
-            where metric_date >= {{ vitals.metrics_stored_affected_from() }}
-        {% endif %}
+        where metric_date >= {{ vitals.metrics_domain_from() }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -14,7 +14,9 @@
 
 with
 
-{{ vitals.nps_ctes() }},
+nps_wide as (
+    select * from {{ ref('int_nps_daily') }}
+),
 
 final as (
     select

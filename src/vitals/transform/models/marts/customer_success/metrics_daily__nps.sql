@@ -6,7 +6,9 @@
 
 with
 
-{{ vitals.nps_ctes() }},
+nps_wide as (
+    select * from {{ ref('int_nps_daily') }}
+),
 
 final as (
     {{ vitals.marts_unpivot('nps_wide', ['nps', 'nps_responses']) }}

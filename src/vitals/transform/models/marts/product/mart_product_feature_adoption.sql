@@ -29,16 +29,12 @@ features as (
     select feature from jobs
 ),
 
-entity_days as (
-    {{ vitals.marts_entity_days() }}
-),
-
 entity_weeks as (
     select distinct
         entity_type,
         entity_id,
-        {{ vitals.week_start('metric_date') }} as week_start
-    from entity_days
+        week_start
+    from {{ ref('int_entity_days') }}
 ),
 
 week_totals as (

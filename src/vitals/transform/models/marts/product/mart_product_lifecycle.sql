@@ -13,7 +13,7 @@ provider_weeks as (
         provider_id,
         org_id,
         {{ vitals.week_start('activity_date') }} as activity_week
-    from ({{ vitals.marts_provider_days_select() }}) as provider_days
+    from {{ ref('int_provider_activity_days') }}
 ),
 
 first_weeks as (
@@ -88,16 +88,12 @@ stage_counts as (
     group by entity_type, entity_id, week_start
 ),
 
-entity_days as (
-    {{ vitals.marts_entity_days() }}
-),
-
 entity_weeks as (
     select distinct
         entity_type,
         entity_id,
-        {{ vitals.week_start('metric_date') }} as week_start
-    from entity_days
+        week_start
+    from {{ ref('int_entity_days') }}
 ),
 
 final as (

@@ -25,7 +25,7 @@ provider_weeks as (
         provider_id,
         org_id,
         {{ vitals.week_start('activity_date') }} as activity_week
-    from ({{ vitals.marts_provider_days_select() }}) as provider_days
+    from {{ ref('int_provider_activity_days') }}
 ),
 
 scoped_members as (

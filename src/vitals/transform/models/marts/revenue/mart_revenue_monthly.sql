@@ -1,46 +1,11 @@
 {#-
     The monthly MRR bridge and ratios over all orgs (SPEC §6.4), one row per business month from the
-    first billed month to the as-of month: start + new + expansion + reactivation - contraction -
-    churn = end; ARR, ARPA, NRR and GRR over the orgs paying at the month's start, logo and revenue
-    churn, and LTV = ARPA / the trailing 3 months' logo churn rate. Ratios are null when undefined.
+    first billed month to the as-of month: the global rows of mart_revenue_segments_monthly, where the bridge
+    (start + new + expansion + reactivation - contraction - churn = end), ARR, ARPA, NRR, GRR, logo and revenue
+    churn and LTV are computed.
 -#}
 
 with
-
-movements as (
-    select * from {{ ref('mart_revenue_movements_monthly') }}
-),
-
-months as (
-    select
-        month_start,
-        max(last_day) as last_day,
-        sum(start_mrr_cents) as start_mrr_cents,
-        sum(new_mrr_cents) as new_mrr_cents,
-        sum(expansion_mrr_cents) as expansion_mrr_cents,
-        sum(reactivation_mrr_cents) as reactivation_mrr_cents,
-        sum(contraction_mrr_cents) as contraction_mrr_cents,
-        sum(churned_mrr_cents) as churned_mrr_cents,
-        sum(end_mrr_cents) as end_mrr_cents,
-        sum(case when start_mrr_cents > 0 then 1 else 0 end) as customers_start,
-        sum(case when end_mrr_cents > 0 then 1 else 0 end) as customers_end,
-        sum(case when movement = 'new' then 1 else 0 end) as new_customers,
-        sum(case when movement = 'reactivation' then 1 else 0 end) as reactivated_customers,
-        sum(case when movement = 'churn' then 1 else 0 end) as churned_customers,
-        sum(case when start_mrr_cents > 0 then end_mrr_cents else 0 end) as retained_cohort_end_mrr_cents
-    from movements
-    group by month_start
-),
-
-with_trailing_churn as (
-    select
-        months.*,
-        sum(months.churned_customers) over (order by months.month_start rows between 2 preceding and current row)
-            as churned_customers_3m,
-        sum(months.customers_start) over (order by months.month_start rows between 2 preceding and current row)
-            as customers_start_3m
-    from months
-),
 
 final as (
     select
@@ -53,39 +18,20 @@ final as (
         contraction_mrr_cents,
         churned_mrr_cents,
         end_mrr_cents,
-        12 * end_mrr_cents as end_arr_cents,
+        end_arr_cents,
         customers_start,
         customers_end,
         new_customers,
         reactivated_customers,
         churned_customers,
-        case
-            when customers_end > 0 then cast(end_mrr_cents as {{ vitals.type_double() }}) / customers_end
-        end as arpa_month_end_cents,
-        case
-            when start_mrr_cents > 0
-                then cast(retained_cohort_end_mrr_cents as {{ vitals.type_double() }}) / start_mrr_cents
-        end as nrr,
-        case
-            when start_mrr_cents > 0
-                then
-                    cast(start_mrr_cents - contraction_mrr_cents - churned_mrr_cents as {{ vitals.type_double() }})
-                    / start_mrr_cents
-        end as grr,
-        case
-            when customers_start > 0 then cast(churned_customers as {{ vitals.type_double() }}) / customers_start
-        end as logo_churn_rate,
-        case
-            when start_mrr_cents > 0
-                then cast(contraction_mrr_cents + churned_mrr_cents as {{ vitals.type_double() }}) / start_mrr_cents
-        end as revenue_churn_rate,
-        case
-            when customers_end > 0 and churned_customers_3m > 0
-                then
-                    (cast(end_mrr_cents as {{ vitals.type_double() }}) / customers_end)
-                    / (cast(churned_customers_3m as {{ vitals.type_double() }}) / customers_start_3m)
-        end as ltv_cents
-    from with_trailing_churn
+        arpa_month_end_cents,
+        nrr,
+        grr,
+        logo_churn_rate,
+        revenue_churn_rate,
+        ltv_cents
+    from {{ ref('mart_revenue_segments_monthly') }}
+    where segment_type = 'global'
 )
 
 select * from final
