@@ -671,7 +671,7 @@ def demo(
     --no-serve) create a demo admin token, print the dashboard's URL and the token, and serve until Ctrl-C."""
     from vitals.health import health_report
     from vitals.ingest.files import load_directory
-    from vitals.metrics.headline import headline_kpis
+    from vitals.metrics.headline import headline_kpis, headline_text
     from vitals.summary import core_summary
     from vitals.warehouse.connect import open_warehouse
 
@@ -705,10 +705,10 @@ def demo(
     console.rule("summary")
     for line in summary.lines():
         console.print(line)
-    if kpis:
-        console.rule(f"headline KPIs on {kpis[0].day.isoformat()}")
-        for kpi in kpis:
-            console.print(kpi.text(), highlight=False)
+    if kpis.end is not None:
+        console.rule(f"headline KPIs as of {kpis.end.isoformat()}")
+        for kpi in kpis.items:
+            console.print(headline_text(kpi), highlight=False)
     with _friendly_errors():
         least_healthy = [h for h in health_report(settings, None) if h.entity_type == "org"][:5]
     if least_healthy:

@@ -16,7 +16,8 @@ from tests.dashboard.reading import mart
 from vitals.metrics.activity import last_full_week
 
 HEADLINE = ("mrr_cents", "paying_orgs", "dad", "quality_pass_rate_7d")
-"""The cards that show a ``metrics_daily`` metric as ``/summary`` computes it (WAP is checked on its own)."""
+"""The cards that show a ``metrics_daily`` metric as ``/summary?period=day`` computes it (WAP is checked on its
+own)."""
 
 
 def cards(page: Page) -> dict[str, float | None]:
@@ -29,7 +30,7 @@ def cards(page: Page) -> dict[str, float | None]:
 
 
 def summary_values(served: Served, role: str, **params: Any) -> dict[str, float | None]:
-    answer = served.api(role, "/summary", period="week", **params)
+    answer = served.api(role, "/summary", period="day", **params)
     return {item["metric"]: item["value"] for item in answer["items"]}
 
 
@@ -105,7 +106,7 @@ def test_executive_numbers_are_the_apis(browser: Browser, served: Served, dashbo
     csv = page.request.get(served.url + (bridge.locator("a.csv").get_attribute("href") or ""))
     assert csv.status == 200 and csv.text().splitlines()[0].startswith("x,new_mrr_cents,")
     # the generated quality incident fires the hourly quality rule
-    assert "quality_pass_rate_hourly_low" in page.inner_text("section#alerts")
+    assert "Quality pass rate hourly low" in page.inner_text("section#alerts")
     assert "stamp" in (page.locator("p.stamp").get_attribute("class") or "")
     assert "last updated" in page.inner_text("p.stamp")
 
@@ -126,7 +127,7 @@ def test_filters_change_every_page(browser: Browser, served: Served) -> None:
     # date range: the period ends on the picked day
     end = date.fromisoformat(served.api("admin", "/summary")["end"]) - timedelta(days=7)
     browser.goto(f"/?from={(end - timedelta(days=20)).isoformat()}&to={end.isoformat()}")
-    assert f"7 days to {end.isoformat()}" in page.inner_text("p.period")
+    assert f"As of {end.isoformat()}" in page.inner_text("p.period")
     earlier = summary_values(served, "admin", as_of=end.isoformat())
     assert cards(page)["dad"] == pytest.approx(earlier["dad"])
     assert page.input_value("form.filters input[name=to]") == end.isoformat()
@@ -199,25 +200,18 @@ def test_customer_success_lists_agree_with_the_org_page(
     assert [p["value"] for p in detail["wap_trend"]] == [by_week.get(p["period_start"], 0) for p in detail["wap_trend"]]
     assert page.locator("table[data-table=invoices] tbody tr").count() >= 1
     sessions = page.locator("table[data-table=sessions] tbody tr").count()
-    assert sessions == 1 or "No sessions in the last 30 days" in page.inner_text("section#sessions")
+    assert sessions == 1 or "No sessions for this org" in page.inner_text("section#sessions")
 
 
 def test_an_org_token_sees_its_org_only(browser: Browser, served: Served) -> None:
     page = browser.login(served.tokens["org"])
+    assert page.url == f"{served.url}/orgs/{served.org_id}", "an org token lands on its own org's page"
     assert_readable(page)
-    shown = cards(page)
-    api = summary_values(served, "org")
-    assert shown["mrr_cents"] == pytest.approx(api["mrr_cents"])
     assert page.locator("form.filters select[name=org]").count() == 0
-    browser.goto("/customer-success")
-    assert column(page, "health", "org_name") == [served.api("org", f"/orgs/{served.org_id}")["org_name"]]
-    browser.goto(f"/orgs/{served.org_id}")
-    assert_readable(page)
-    for path in (f"/orgs/{served.other_org_id}", f"/?org={served.other_org_id}"):
-        browser.expected.add((path.split("?")[0], 403))
+    for path in (f"/orgs/{served.other_org_id}", "/", "/customer-success"):
+        browser.expected.add((path, 403))
         response = page.goto(served.url + path)
         assert response is not None and response.status == 403, path
-        assert "own org" in page.inner_text(".error")
     browser.expected.add((f"/orgs/{served.other_org_id}/csv/invoices", 403))
     csv = page.request.get(f"{served.url}/orgs/{served.other_org_id}/csv/invoices")
     assert csv.status == 403
@@ -240,7 +234,7 @@ def test_revoked_token_ends_the_session(browser: Browser, served: Served) -> Non
     )
     assert created.status_code in (200, 201), created.text
     page = browser.login(created.json()["token"])
-    assert page.url == served.url + "/"
+    assert page.url == served.url + "/customer-success", "a cs token lands on customer success"
     revoked = httpx.delete(
         f"{served.url}/api/v1/tokens/dash-revoked",
         headers={"Authorization": f"Bearer {served.tokens['admin']}"},

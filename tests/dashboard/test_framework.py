@@ -41,7 +41,7 @@ def test_the_registry_lists_pages_in_order_and_refuses_duplicates() -> None:
     org = next(p for p in registered if p.slug == "org")
     assert not org.in_nav("admin") and org.csv_path == "/orgs/{org_id}/csv/{dataset_id}"
     cs = next(p for p in registered if p.slug == "customer_success")
-    assert cs.in_nav("cs") and cs.in_nav("org") and not cs.in_nav("viewer")
+    assert cs.in_nav("cs") and not cs.in_nav("org") and not cs.in_nav("viewer")  # org tokens: their own page only
     assert registered[0].csv_path == "/executive/csv/{dataset_id}"
     with pytest.raises(ValueError, match="already registered"):
         register(Page("executive", "Again", "/again", "executive.html", lambda view: Content()))

@@ -51,7 +51,9 @@ def test_product_numbers_are_the_marts_and_the_apis(browser: Browser, served: Se
     days = mart(
         dashboard_built,
         "select days_to_first_value as d from mart_analyses_time_to_first_value "
-        "where days_to_first_value is not null and cast(first_transcription_at as date) <= ?",
+        "where days_to_first_value is not null and cast(first_transcription_at as date) <= ? "
+        "and cast(signup_at as date) >= (select min(cast(first_transcription_at as date)) "
+        "from mart_analyses_time_to_first_value)",
         [end],
     )
     counts = [0.0] * (len(BUCKETS) + 1)
@@ -138,10 +140,9 @@ def test_product_filters_and_roles(browser: Browser, served: Served, dashboard_b
     assert csv_rows(page, served, "retention") == company
     page.click("form.logout button")
     page.wait_for_load_state("load")
-    # an org token: its own org's cohorts; the heat maps say they are company-wide
+    # an org token: the product page is the vendor's (every org's load and funnel)
     page = browser.login(served.tokens["org"])
-    browser.goto("/product")
-    assert_readable(page)
-    assert "company-wide" in page.inner_text("main")
-    assert page.locator("table[data-table=load_events]").count() == 0
-    assert csv_rows(page, served, "retention") == mine
+    assert page.locator("header nav a", has_text="Product").count() == 0
+    browser.expected.add(("/product", 403))
+    response = page.goto(served.url + "/product")
+    assert response is not None and response.status == 403, "a vendor page, closed to org tokens"

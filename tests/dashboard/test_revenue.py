@@ -124,11 +124,9 @@ def test_revenue_for_a_viewer_and_an_org_token(browser: Browser, served: Served)
             assert number(mine[key]) == pytest.approx(number(theirs[key])), key
     page.click("form.logout button")
     page.wait_for_load_state("load")
+    # an org token: revenue is the vendor's view
     page = browser.login(served.tokens["org"])
-    browser.goto("/revenue")
-    assert_readable(page)
-    assert "company-wide" in page.inner_text("main")
-    detail = served.api("org", f"/orgs/{served.org_id}")
-    monthly = csv_rows(page, served, "monthly")
-    assert number(monthly[-1]["end_mrr_cents"]) == pytest.approx(detail["mrr_cents"] or 0)
-    assert page.locator("table[data-table=logo_cohorts]").count() == 0
+    assert page.locator("header nav a", has_text="Revenue").count() == 0
+    browser.expected.add(("/revenue", 403))
+    response = page.goto(served.url + "/revenue")
+    assert response is not None and response.status == 403, "a vendor page, closed to org tokens"

@@ -244,14 +244,16 @@ def duckdb_run_env(root: Path) -> Callable[[int], tuple[dict[str, str], Callable
 
     def env(i: int) -> tuple[dict[str, str], Callable[[], None]]:
         path = root / f"bench-run-{i}-{uuid.uuid4().hex[:8]}.duckdb"
+        snapshot = path.with_name(path.stem + "-bi.duckdb")  # what a served run's builds publish for BI tools
         variables = {
             "VITALS_ENGINE": "duckdb",
             "VITALS_WAREHOUSE": str(path),
             "VITALS_STATE_DIR": str(root / "state"),
+            "VITALS_BI__SNAPSHOT_PATH": str(snapshot),
         }
 
         def cleanup() -> None:
-            for leftover in (path, path.with_name(path.name + ".wal")):
+            for leftover in (path, path.with_name(path.name + ".wal"), snapshot):
                 leftover.unlink(missing_ok=True)
 
         return variables, cleanup

@@ -646,7 +646,7 @@ select
     provider_id,
     started_at,
     ended_at,
-    cast(floor((epoch_ms(ended_at) - epoch_ms(started_at)) / 1000.0) as bigint) as duration_sec,
+    cast(floor((epoch_ms(ended_at) - epoch_ms(started_at)) / 1000.0 + 0.5) as bigint) as duration_sec,
     events_count,
     events_count = 1 as is_bounce,
     coalesce(success_at <= ended_at, false) as has_success,

@@ -7,6 +7,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from vitals.csv_safety import neutralise_row
@@ -20,6 +21,8 @@ class Column:
     key: str
     label: str
     unit: str = "text"
+    names: dict[str, str] | None = field(default=None, hash=False, compare=False)
+    """Readable names of raw text values (a source's table name -> the source), shown instead of the value."""
 
 
 @dataclass
@@ -36,7 +39,10 @@ class Table:
 
     def cell(self, row: dict[str, Any], column: Column) -> str:
         """The formatted value of ``row`` in ``column``."""
-        return display(column.unit, row.get(column.key))
+        value = row.get(column.key)
+        if column.names is not None and isinstance(value, str):
+            return column.names.get(value, value)
+        return display(column.unit, value)
 
     def csv(self) -> str:
         """The rows as CSV: raw values (cents stay cents), one header line of column keys; a text cell a
@@ -75,11 +81,20 @@ class Chart:
     empty: str = "Nothing to show for these filters."
     x_label: str = "day"
     extra: dict[str, Any] = field(default_factory=dict)
+    partial: list[str] = field(default_factory=list)
+    """Labels of periods not complete yet (the current week or month up to the last day with data)."""
+    time_zone: str | None = None
+    """The business time zone the x values are days or hours of (named in the x axis title)."""
 
     @property
     def has_data(self) -> bool:
         """Whether any series has a value."""
         return any(v is not None for s in self.series for v in s.values)
+
+    @property
+    def x_title(self) -> str:
+        """The x axis title: what a label is, with the business time zone for days and hours."""
+        return f"{self.x_label} ({self.time_zone})" if self.time_zone else self.x_label
 
     def table(self) -> Table:
         """The chart's data as a table (the toggle and the CSV show this)."""
@@ -90,13 +105,19 @@ class Chart:
     def config(self) -> str:
         """The chart as JSON for the page's script (values in display units: dollars, percent)."""
         scale = 0.01 if self.unit == "cents" else 100.0 if self.unit == "ratio" else 1.0
+        unit = self.unit
+        if unit in DURATION_SCALE:  # durations are drawn in minutes, never raw seconds or milliseconds
+            scale, unit = DURATION_SCALE[unit], "minutes"
         return json.dumps(
             {
                 "kind": self.kind,
-                "unit": self.unit,
+                "unit": unit,
                 "labels": self.labels,
+                "partial": self.partial,
+                "axes": {"x": self.x_title, "y": AXIS_TITLES.get(unit, unit)},
                 "series": [
                     {
+                        "key": s.key,
                         "label": s.label,
                         "values": [None if v is None or _missing(v) else round(v * scale, 4) for v in s.values],
                     }
@@ -107,6 +128,10 @@ class Chart:
 
 
 Dataset = Table | Chart
+DURATION_SCALE = {"milliseconds": 1 / 60_000, "seconds": 1 / 60}
+"""How a duration unit becomes minutes on a chart."""
+AXIS_TITLES = {"cents": "US dollars", "ratio": "%", "percent": "%", "minutes": "minutes", "score": "points"}
+"""The y axis title of each unit a chart draws."""
 
 
 def display(unit: str, value: Any) -> str:
@@ -115,6 +140,8 @@ def display(unit: str, value: Any) -> str:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timestamp(value)
     if unit == "text" or not isinstance(value, int | float):
         return str(value)
     if unit == "score":
@@ -122,14 +149,36 @@ def display(unit: str, value: Any) -> str:
     if unit == "percent":
         return f"{value:.2f}%"
     if unit == "seconds":
-        return f"{value:,.0f} s"
+        return duration(float(value))
     if unit == "milliseconds":
-        return f"{value:,.0f} ms"
+        return duration(float(value) / 1000)
+    if unit == "days":
+        return f"{value:,.0f} d" if float(value).is_integer() else f"{value:,.1f} d"
     if unit == "cents" and value < 0:
         return "−" + format_value(unit, -float(value))
     if unit == "count" and not float(value).is_integer():
         return f"{value:,.1f}"
     return format_value(unit, float(value))
+
+
+def duration(seconds: float) -> str:
+    """A duration as a person reads it: seconds under a minute, then minutes, hours (under two days), days."""
+    sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
+    for size, suffix in ((86_400, " days"), (3_600, " h"), (60, " min")):
+        if seconds >= (2 * size if size == 86_400 else size):
+            return sign + _short(seconds / size) + suffix
+    return sign + (_short(seconds) if seconds < 10 else f"{seconds:.0f}") + " s"
+
+
+def timestamp(value: datetime | str) -> str:
+    """A moment to the minute (``2026-12-04 16:05``), without seconds, fractions or offset."""
+    text = value.isoformat(" ") if isinstance(value, datetime) else str(value)
+    return text.replace("T", " ")[:16]
+
+
+def _short(value: float) -> str:
+    text = f"{value:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 def change_text(unit: str, change: float | None, percent: float | None) -> str:

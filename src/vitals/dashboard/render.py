@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from vitals.dashboard.datasets import change_text, display, sparkline
+from vitals.metrics.health import band_rank
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +29,7 @@ def environment() -> Environment:
     )
     env.filters["display"] = lambda value, unit: display(unit, value)
     env.globals["change_text"] = change_text
+    env.globals["band_rank"] = band_rank
     env.globals["sparkline"] = lambda values: Markup(sparkline(values))
     return env
 

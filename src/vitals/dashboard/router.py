@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -19,14 +20,15 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from vitals.api.alerts import silence_rule
 from vitals.api.auth import WarehouseFactory, audit_hook, client_address
-from vitals.api.scope import BadRequest, Forbidden, NotFound, Scope
+from vitals.api.scope import ROLE_FEATURES, BadRequest, Forbidden, NotFound, Scope
 from vitals.api.tokens import TokenRecord
 from vitals.config import Settings
 from vitals.dashboard.datasets import Table
 from vitals.dashboard.filters import Filters
 from vitals.dashboard.model_docs import add_model_docs_route
-from vitals.dashboard.registry import Page, pages
+from vitals.dashboard.registry import CUSTOMER_ROLE, Page, home_path, pages
 from vitals.dashboard.render import STATIC, render
 from vitals.dashboard.sessions import COOKIE, SessionStore
 from vitals.dashboard.view import View
@@ -37,6 +39,8 @@ log = logging.getLogger("vitals.dashboard")
 NOT_BUILT = (duckdb.CatalogException, psycopg.errors.UndefinedTable)
 FORM_BYTES = 4096
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown", ".svg": "image/svg+xml"}
+SILENCE_HOURS = (1, 4, 24)
+"""How long the incident banner's silence button holds a rule."""
 
 
 class Dashboard:
@@ -64,7 +68,10 @@ class Dashboard:
         if made is None:
             error = "That token is unknown or revoked. Paste a token made by `vitals tokens create`."
             return HTMLResponse(render("login.html", {"error": error, "next": _safe_next(next_url)}), 401)
-        response = RedirectResponse(_safe_next(next_url), 303)
+        target = _safe_next(next_url)
+        if target == "/":  # no page asked for: the role's home
+            target = home_path(made[0].role, made[0].org_id)
+        response = RedirectResponse(target, 303)
         response.set_cookie(
             COOKIE,
             made[1],
@@ -97,6 +104,11 @@ class Dashboard:
             token = SessionStore(wh).resolve(request.cookies.get(COOKIE))
             if token is None:
                 return RedirectResponse("/login?next=" + quote(_here(request), safe=""), 303)
+            if not page.customer and token.role == CUSTOMER_ROLE:
+                home = home_path(token.role, token.org_id)
+                return self.error(
+                    request, token, 403, f"Not for this token: an org token opens its own org's page only ({home})."
+                )
             try:
                 scope = Scope(token, wh, audit_hook(wh, token, client_address(request)))
                 view = View.open(scope, dict(request.query_params), self.settings, dict(request.path_params))
@@ -142,9 +154,11 @@ class Dashboard:
     def chrome(self, token: TokenRecord | None, view: View | None, page: Page | None) -> dict[str, Any]:
         """The base layout's variables: nav, filters, refresh and the last-updated stamp."""
         role = token.role if token else ""
-        orgs = view.orgs() if view else []
+        customer = role == CUSTOMER_ROLE
+        orgs = view.orgs() if view and not customer else []
         return {
-            "nav": [p for p in pages() if p.in_nav(role)],
+            "nav": _nav(token, view, page),
+            "home": home_path(role, token.org_id) if token else "/",
             "current": page,
             "token": token,
             "filters": view.filters if view else Filters(),
@@ -152,10 +166,45 @@ class Dashboard:
             "notices": view.notices if view else [],
             "org_options": orgs,
             "plan_options": sorted({o["plan"] for o in orgs if o["plan"]}),
-            "org_locked": bool(token and token.role == "org"),
+            "org_locked": customer,
             "refresh_seconds": self.settings.dashboard.refresh_seconds,
             "updated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "can_silence": bool(token and "silences" in ROLE_FEATURES.get(token.role, frozenset())),
         }
+
+    # -- alerts -------------------------------------------------------------------------------------------
+    def silence(self, request: Request, form: dict[str, str]) -> Response:
+        """Silence a firing alert from a page's incident banner (admin, cs; audited like the API's silences),
+        then go back to the page."""
+        if not _same_origin(request):
+            return Response("cross-site request refused", 403, media_type="text/plain")
+        wh = self.connect()
+        try:
+            token = SessionStore(wh).resolve(request.cookies.get(COOKIE))
+            if token is None:
+                return RedirectResponse("/login", 303)
+            scope = Scope(token, wh, audit_hook(wh, token, client_address(request)))
+            try:
+                hours = int(form.get("hours", ""))
+                if hours not in SILENCE_HOURS:
+                    raise BadRequest(f"hours must be one of {', '.join(map(str, SILENCE_HOURS))}")
+                silence_rule(
+                    scope,
+                    self.settings,
+                    form.get("rule", ""),
+                    org=form.get("org") or None,
+                    duration=timedelta(hours=hours),
+                    comment=form.get("comment") or f"silenced from the dashboard by {token.name}",
+                )
+            except ValueError:
+                return self.error(request, token, 400, "Bad silence: hours must be a whole number.")
+            except Forbidden as exc:
+                return self.error(request, token, 403, f"Not for this token: {exc}.")
+            except (BadRequest, NotFound) as exc:
+                return self.error(request, token, 400, f"Bad silence: {exc}.")
+        finally:
+            wh.close()
+        return RedirectResponse(_safe_next(form.get("next")), 303)
 
     def error(self, request: Request, token: TokenRecord | None, status: int, message: str) -> HTMLResponse:
         context = {**self.chrome(token, None, None), "status": status, "message": message}
@@ -214,6 +263,11 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
     def logout(request: Request) -> Response:
         return dash.logout(request)
 
+    @router.post("/alerts/silence")
+    async def silence(request: Request) -> Response:
+        form = await _form(request)
+        return await run_in_threadpool(dash.silence, request, form)
+
     @router.get("/static/{path:path}")
     def static(path: str) -> Response:
         try:  # a NUL byte (``/static/x%00``) or an over-long name is no file of ours
@@ -230,6 +284,28 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
         _add_page(router, dash, page)
     add_model_docs_route(router, dash.connect)
     return router
+
+
+def _nav(token: TokenRecord | None, view: View | None, page: Page | None) -> list[NavLink]:
+    """The nav's links: the pages the token's role may open (an org token: its own org's page)."""
+    if token is None:
+        return []
+    links = [
+        NavLink(p.title, p.path, page is not None and p.slug == page.slug) for p in pages() if p.in_nav(token.role)
+    ]
+    if token.role == CUSTOMER_ROLE and token.org_id:
+        here = page is not None and page.slug == "org"
+        links.insert(0, NavLink("Usage and reliability", home_path(token.role, token.org_id), here))
+    return links
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One link of the nav (the filters are added by the template)."""
+
+    title: str
+    path: str
+    current: bool = False
 
 
 def _add_page(router: APIRouter, dash: Dashboard, page: Page) -> None:

@@ -33,7 +33,8 @@ class View:
 
     @classmethod
     def open(cls, scope: Scope, query: dict[str, str], settings: Settings, params: dict[str, str]) -> View:
-        """The view with the date range resolved against the latest built day (an org token's org forced)."""
+        """The view with the date range resolved against the latest built day (an org token: its org forced,
+        no plan filter)."""
         asked = Filters.parse(query)
         latest = latest_day(scope, None)
         if latest is None and scope.warehouse.table_exists(scope.warehouse.core_schema, HEALTH):
@@ -42,7 +43,7 @@ class View:
         if scope.org_id is not None:
             if filters.org not in (None, scope.org_id):
                 raise Forbidden("an org token reads its own org only")
-            filters = Filters(filters.start, filters.end, scope.org_id, filters.plan)
+            filters = Filters(filters.start, filters.end, scope.org_id, None)  # plans are the vendor's view
         return cls(scope, filters, settings, params, latest, query=query)
 
     def link(self, path: str, **changes: str | None) -> str:

@@ -89,3 +89,14 @@ def wap_summary(reader: Reader, org: str | None, end: date, *, action: str = "su
 
 def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def product_data_start(reader: Reader) -> date | None:
+    """The first day of the product data: the earliest first successful job of any org (None before any).
+    An org that signed up before that day was already active when the data starts, so its time to first
+    value is not known."""
+    core = reader.warehouse.core_schema
+    if not reader.warehouse.table_exists(core, "mart_analyses_time_to_first_value"):
+        return None
+    found = reader.warehouse.query(f"select min(first_transcription_at) from {core}.mart_analyses_time_to_first_value")
+    return None if not found or found[0][0] is None else date.fromisoformat(str(found[0][0])[:10])

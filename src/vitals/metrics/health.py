@@ -14,7 +14,8 @@ from vitals.metrics.reader import Reader, Source
 COMPONENTS = ("engagement", "quality", "depth", "reliability", "latency")
 HEALTH = "mart_customer_success_org_health"
 PROVIDER_HEALTH = "mart_customer_success_provider_health"
-BANDS = ("Healthy", "Neutral", "At risk", "Critical")
+BANDS = ("Critical", "At risk", "Neutral", "Healthy")
+"""The health bands worst first: the order every list of bands is sorted by."""
 ORGS = Source(
     f"{{core}}.{HEALTH} h"
     " left join {core}.organizations o on o.org_id = h.org_id"
@@ -26,6 +27,8 @@ ORGS = Source(
 """The health of each org and day, with its plan, MRR and churn risk."""
 ORG_HEALTH = Source(f"{{core}}.{HEALTH} h", "org", org_column="h.org_id")
 """The health of each org and day alone (what the CLI shows; it needs no revenue or churn-risk mart)."""
+ORGANIZATIONS = Source("{core}.organizations o", "org", org_column="o.org_id")
+"""Every org ever seen (scored or not: a churned org keeps its row here)."""
 PROVIDERS = Source(f"{{core}}.{PROVIDER_HEALTH} p", "org", org_column="p.org_id")
 ORG_COLUMNS = (
     "h.*, o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, c.risk_rank as risk_rank, "
@@ -103,6 +106,32 @@ def org_out(row: dict[str, Any]) -> OrgOut:
         plan=row["plan"],
         is_at_risk=row["is_at_risk"],
     )
+
+
+def band_rank(band: str | None) -> int:
+    """A band's place worst first (0 for Critical); an unknown or missing band sorts last."""
+    return BANDS.index(band) if band in BANDS else len(BANDS)
+
+
+def org_profile(reader: Reader, org_id: str) -> dict[str, Any] | None:
+    """What is known of any org, scored or not: name, plan, MRR, whether it is active, first and last seen
+    (None when the org was never seen)."""
+    rows = reader.select(
+        ORGANIZATIONS,
+        columns="o.org_id, o.org_name, o.current_plan as plan, o.mrr_cents, o.is_active, o.first_seen_at, "
+        "o.last_seen_at",
+        conditions=["o.org_id = ?"],
+        params=[org_id],
+        action="orgs.read",
+        target=org_id,
+    )
+    return rows[0] if rows else None
+
+
+def org_names(reader: Reader) -> dict[str, str]:
+    """Each org's name by id (orgs without a name are left out)."""
+    rows = reader.select(ORGANIZATIONS, columns="o.org_id, o.org_name", action="orgs.names", target="orgs")
+    return {str(r["org_id"]): str(r["org_name"]) for r in rows if r["org_name"]}
 
 
 def org_detail(reader: Reader, org_id: str, as_of: date | None) -> OrgDetail:

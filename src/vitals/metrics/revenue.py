@@ -88,3 +88,41 @@ def mrr_by_day(
         action=action,
         target="mart_revenue_mrr_daily",
     )
+
+
+ORG_MOVEMENTS = Source(
+    "{core}.mart_revenue_movements_monthly m left join {core}.organizations o on o.org_id = m.org_id",
+    "org",
+    org_column="m.org_id",
+)
+"""Each org's movement of each month (the rows the bridge sums), with its name and plan."""
+
+
+def org_movements(
+    reader: Reader,
+    first: date,
+    last: date,
+    conditions: list[str],
+    params: list[Any],
+    *,
+    action: str = "revenue.org_movements",
+) -> list[dict[str, Any]]:
+    """The orgs behind the MRR bridge of the months from ``first`` to ``last`` (conditions on ``ORG_MOVEMENTS``'
+    aliases m and o): each org that moved (new, expansion, reactivation, contraction, churn; not the retained or
+    inactive ones) with its MRR at the month's start and end, newest month first, largest MRR first."""
+    return reader.select(
+        ORG_MOVEMENTS,
+        columns="m.month_start, m.org_id, o.org_name, o.current_plan as plan, m.movement, m.start_mrr_cents, "
+        "m.end_mrr_cents",
+        conditions=[
+            "m.month_start >= ?",
+            "m.month_start <= ?",
+            "m.movement not in ('retained', 'inactive')",
+            *conditions,
+        ],
+        params=[first, last, *params],
+        order_by="m.month_start desc, greatest(coalesce(m.start_mrr_cents, 0), coalesce(m.end_mrr_cents, 0)) desc, "
+        "o.org_name, m.org_id",
+        action=action,
+        target="mart_revenue_movements_monthly",
+    )

@@ -17,11 +17,11 @@ from vitals.alerts.state import AlertStore
 from vitals.config import Settings
 from vitals.errors import VitalsError
 from vitals.health import HealthError, HealthLine, health_report
-from vitals.metrics.activity import WAP_MART, wap_metric, wap_summary
+from vitals.metrics.activity import WAP_METRIC, wap_metric
 from vitals.metrics.catalog import Metric, default_catalog
-from vitals.metrics.headline import HEADLINE, format_value
+from vitals.metrics.headline import HEADLINE, format_value, headlines_as_of
 from vitals.metrics.reader import WarehouseReader
-from vitals.metrics.series import latest_day, many_daily_values
+from vitals.metrics.series import latest_day
 from vitals.reports.charts import CHARTS, Trends, chart_filename, load_trends
 from vitals.revenue import BRIDGE, MonthBridge, RevenueError, revenue_bridge
 from vitals.warehouse import open_warehouse
@@ -100,10 +100,8 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
         end = latest_day(reader, moment.date() - timedelta(days=1))
         if end is None:
             raise ReportError(f"no metrics before {moment.date().isoformat()}: run `vitals build`")
-        before = end - timedelta(days=7)
-        daily = [catalog.metric(n) for n in HEADLINE if n != "wau"]
-        values = many_daily_values(reader, daily, ("global", "global"), before, end, action="digest")
-        wap = wap_summary(reader, None, end, action="digest") if wh.table_exists(schema, WAP_MART) else None
+        shown = [WAP_METRIC if n == "wau" else n for n in HEADLINE]
+        values = headlines_as_of(reader, end, metrics=shown, action="digest")
         store = AlertStore(wh)
         store.ensure_tables()
         week_start = datetime.combine(end - timedelta(days=6), time(0), tz)
@@ -114,14 +112,13 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
             if n.created_at < week_end and n.kind in ("firing", "resolved")
         ]
         trends = load_trends(wh, end)
-    on_day = {(m, d): v for m, points in values.items() for d, v in points}
+    # the one headline definition (vitals.metrics.headline): each number as of the report's last day against
+    # 7 days earlier; seed 000's weekly active providers (last full week) in place of the rolling wau
     headlines = []
-    for name in HEADLINE:
-        if name == "wau":  # seed 000's weekly active providers in place of the rolling app-event count
-            current, previous = (None, None) if wap is None else (wap.value, wap.previous)
-            headlines.append(HeadlineChange(wap_metric(), current, previous))
-        else:
-            headlines.append(HeadlineChange(catalog.metric(name), on_day.get((name, end)), on_day.get((name, before))))
+    for name in shown:
+        found = values.item(name)
+        metric = wap_metric() if name == WAP_METRIC else catalog.metric(name)
+        headlines.append(HeadlineChange(metric, found.value if found else None, found.previous if found else None))
     notes: list[str] = []
     bridge = None
     try:

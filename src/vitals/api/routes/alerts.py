@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from vitals.alerts.manage import alert_store, end_silence, silence
+from vitals.alerts.manage import alert_store, end_silence
 from vitals.alerts.rules import Rule, RulesError
 from vitals.alerts.state import Filter
 from vitals.api.alerts import (
@@ -28,6 +28,7 @@ from vitals.api.alerts import (
     configured_rules,
     rule_out,
     silence_out,
+    silence_rule,
 )
 from vitals.api.auth import ContextDep, PagingDep, ScopeDep
 from vitals.api.config_store import ConfigStore, apply_thresholds
@@ -137,28 +138,15 @@ def list_silences(
 def create_silence(body: SilenceCreate, scope: ScopeDep, ctx: ContextDep) -> SilenceOut:
     """Hold a rule's firing notifications (of one org, or of every scope) for a while; resolves still go
     out. Admin and cs; audited."""
-    scope.require("silences")
-    rules = {r.name: r for r in configured_rules(ctx.settings)}
-    rule = rules.get(body.rule)
-    if rule is None:
-        raise NotFound(f"no rule named {body.rule!r}; GET /api/v1/alerts/rules lists them")
-    if body.org_id is not None and rule.scope != "org":
-        raise BadRequest(f"rule {rule.name} is global: silence it without org_id")
-    try:
-        made = silence(
-            ctx.settings,
-            rule.name,
-            org=body.org_id,
-            duration=body.length,
-            comment=body.comment,
-            starts_at=body.starts_at,
-            created_by=scope.token.name,
-            warehouse=scope.warehouse,
-        )
-    except RulesError as exc:
-        raise BadRequest(str(exc)) from None
-    detail = f"{made.scope or 'every scope'} until {made.ends_at.isoformat()}: {made.comment}"
-    scope.audit("alerts.silence", f"{made.rule_name}:{made.silence_id}", detail)
+    made = silence_rule(
+        scope,
+        ctx.settings,
+        body.rule,
+        org=body.org_id,
+        duration=body.length,
+        comment=body.comment,
+        starts_at=body.starts_at,
+    )
     return silence_out(made, datetime.now(UTC))
 
 

@@ -7,17 +7,22 @@ from typing import Any
 
 from vitals.api.scope import BadRequest, Source
 from vitals.dashboard.datasets import Column, Table
-from vitals.dashboard.pages.queries import view_org_rows
+from vitals.dashboard.pages.queries import range_presets, view_org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
-from vitals.metrics.health import BANDS
+from vitals.metrics.health import BANDS, band_counts, band_rank
 
 TRAINING = Source(
     "{core}.mart_analyses_training_needs t left join {core}.organizations o on o.org_id = t.org_id",
     "org",
     org_column="t.org_id",
 )
-NO_HEALTH = "No health scores yet: load product events (`vitals load` or `vitals serve` ingest) and run `vitals build`."
+NO_HEALTH = "No health score on or before the end of this date range: the data starts later."
+AT_RISK_RULE = (
+    "A paying org is at risk when it shows at least one of five risk factors: declining weekly active providers, "
+    "falling health, a high share of notes sent to review, an error spike or unused seats. The rule does not look "
+    "at the health band, so a Neutral or Healthy org with a risk factor is listed too."
+)
 
 
 def build(view: View) -> Content:
@@ -30,10 +35,31 @@ def build(view: View) -> Content:
         row["href"] = view.link(f"/orgs/{row['org_id']}")
         row["mrr_cents"] = None if row["mrr_cents"] is None else int(row["mrr_cents"])
     health = _health(rows, band)
+    bands = _bands(view, rows)
     at_risk = _at_risk(rows)
     training = _training(view)
-    context = {"band": band, "bands": BANDS, "health": health, "at_risk": at_risk, "training": training}
-    return Content(context, [health, at_risk, training])
+    context = {
+        "band": band,
+        "bands": BANDS,
+        "band_table": bands,
+        "health": health,
+        "at_risk": at_risk,
+        "at_risk_rule": AT_RISK_RULE,
+        "all_bands_href": view.link("/customer-success"),
+        "presets": range_presets(view, "/customer-success"),
+        "training": training,
+    }
+    return Content(context, [bands, health, at_risk, training])
+
+
+def _bands(view: View, rows: list[dict[str, Any]]) -> Table:
+    """How many orgs are in each band, worst first; each band links to the list of its orgs."""
+    counts = band_counts(rows)
+    shown = [
+        {"health_band": b, "orgs": counts[b], "href": view.link("/customer-success", band=b) + "#health"} for b in BANDS
+    ]
+    columns = [Column("health_band", "band"), Column("orgs", "orgs", "count")]
+    return Table("bands", "Orgs by health band", columns, shown if rows else [], NO_HEALTH, link="health_band")
 
 
 def _health(rows: list[dict[str, Any]], band: str | None) -> Table:
@@ -47,8 +73,14 @@ def _health(rows: list[dict[str, Any]], band: str | None) -> Table:
         Column("health_move", "why it moved"),
     ]
     shown = [r for r in rows if band is None or r["health_band"] == band]
+    shown.sort(key=lambda r: (band_rank(r["health_band"]), _score(r["health_score"]), r["org_name"] or ""))
     empty = NO_HEALTH if not rows else f"No org in band {band} for these filters."
-    return Table("health", "Health by org", columns, shown, empty, link="org_name")
+    title = f"Health by org: {band} ({len(shown)})" if band else "Health by org"
+    return Table("health", title, columns, shown, empty, link="org_name")
+
+
+def _score(value: Any) -> float:
+    return float("inf") if value is None else float(value)
 
 
 def _at_risk(rows: list[dict[str, Any]]) -> Table:
@@ -62,7 +94,8 @@ def _at_risk(rows: list[dict[str, Any]]) -> Table:
     risky = [r for r in rows if r["is_at_risk"]]
     risky.sort(key=lambda r: (-(r["mrr_at_risk_cents"] or 0), r["risk_rank"] or 0, r["org_name"] or ""))
     empty = NO_HEALTH if not rows else "No account is at risk for these filters."
-    return Table("at_risk", "At-risk accounts", columns, risky, empty, link="org_name")
+    title = "At-risk accounts (paying orgs with a risk factor, whatever their band)"
+    return Table("at_risk", title, columns, risky, empty, link="org_name")
 
 
 def _training(view: View) -> Table:

@@ -1,4 +1,4 @@
-"""Data health: per raw source its freshness (lag of the newest row, live from the server's status and as of
+"""Data health: per source its freshness (lag of the newest row, live from the server's status and as of
 the last build), rows, duplicates, unparsed ids; the last builds and the scheduled jobs with their errors.
 
 It shows the service's own state, so it needs the ``operations`` feature (admin and analyst tokens)."""
@@ -9,12 +9,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vitals.api.scope import Source
-from vitals.dashboard.datasets import Column, Table
+from vitals.dashboard.datasets import Column, Table, timestamp
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 
 DATA_HEALTH = Source("{core}.mart_data_health", "global")
-NO_BUILD = "No data health yet: load data (`vitals load`, `vitals ingest ...`) and run `vitals build`."
+NO_BUILD = "No data health yet: no source has been loaded and built."
+SOURCE_NAMES = {
+    "events_big": "App events",
+    "stripe_billing_big": "Stripe billing",
+    "sentry_errors_big": "Sentry errors",
+    "currency_rates": "Currency rates",
+    "nps_responses": "NPS survey responses",
+}
+"""Each source by the name people know it by (the rows keep the landing table's name, for the CSV)."""
 
 
 def build(view: View) -> Content:
@@ -24,12 +32,12 @@ def build(view: View) -> Content:
     sources = _sources(view, live)
     builds, jobs = _builds(view), _jobs(view)
     if view.runtime is None:
-        view.notices.append("Live freshness, builds and jobs are known to `vitals serve` only.")
+        view.notices.append("Live freshness, builds and jobs are known to the running server only.")
     return Content({"sources": sources, "builds": builds, "jobs": jobs}, [sources, builds, jobs])
 
 
 def _live_freshness(view: View) -> dict[str, dict[str, Any]]:
-    """``/api/v1/status``'s sources (newest row's landing time and its lag now), when served."""
+    """The server's status of each source (newest row's landing time and its lag now), when served."""
     if view.runtime is None:
         return {}
     from vitals.server.status import source_freshness
@@ -40,9 +48,9 @@ def _live_freshness(view: View) -> dict[str, dict[str, Any]]:
 
 def _sources(view: View, live: dict[str, dict[str, Any]]) -> Table:
     columns = [
-        Column("source_table", "source"),
+        Column("source_table", "source", names=SOURCE_NAMES),
         Column("lag_seconds", "lag now", "seconds"),
-        Column("newest_row_loaded_at", "newest row landed"),
+        Column("newest_row_loaded_at", "newest row landed (UTC)"),
         Column("freshness_lag_sec", "lag at build", "seconds"),
         Column("rows_raw", "rows", "count"),
         Column("rows_kept", "kept", "count"),
@@ -51,7 +59,7 @@ def _sources(view: View, live: dict[str, dict[str, Any]]) -> Table:
         Column("invalid_json_rows", "bad JSON", "count"),
         Column("unknown_org_rows", "unknown org", "count"),
         Column("rows_rejected", "rejected", "count"),
-        Column("as_of", "built as of"),
+        Column("as_of", "built as of (UTC)"),
     ]
     rows = []
     if view.scope.warehouse.table_exists(view.scope.warehouse.core_schema, "mart_data_health"):
@@ -64,8 +72,8 @@ def _sources(view: View, live: dict[str, dict[str, Any]]) -> Table:
     for row in rows:
         status = live.get(str(row["source_table"]), {})
         row["lag_seconds"] = status.get("lag_seconds")
-        row["newest_row_loaded_at"] = status.get("newest_row_loaded_at")
-        row["as_of"] = str(row["as_of"])[:19] if row["as_of"] is not None else None
+        row["newest_row_loaded_at"] = _time(status.get("newest_row_loaded_at"))
+        row["as_of"] = _time(str(row["as_of"])) if row["as_of"] is not None else None
         for key in ("rows_raw", "rows_kept", "duplicates_dropped", "invalid_id_rows", "invalid_json_rows"):
             row[key] = None if row[key] is None else int(row[key])
     known = {str(r["source_table"]) for r in rows}
@@ -75,6 +83,7 @@ def _sources(view: View, live: dict[str, dict[str, Any]]) -> Table:
             blank: dict[str, Any] = {c.key: None for c in columns}
             live_keys = ("lag_seconds", "newest_row_loaded_at")
             rows.append({**blank, "source_table": name, **{k: status.get(k) for k in live_keys}})
+            rows[-1]["newest_row_loaded_at"] = _time(rows[-1]["newest_row_loaded_at"])
     return Table("sources", "Sources", columns, rows, NO_BUILD)
 
 
@@ -82,8 +91,8 @@ def _builds(view: View) -> Table:
     columns = [
         Column("which", "build"),
         Column("trigger", "trigger"),
-        Column("started_at", "started"),
-        Column("seconds", "seconds", "count"),
+        Column("started_at", "started (UTC)"),
+        Column("seconds", "took", "seconds"),
         Column("outcome", "outcome"),
         Column("as_of", "as of"),
         Column("error", "error"),
@@ -95,7 +104,7 @@ def _builds(view: View) -> Table:
             record = status.get(which)
             if record:
                 rows.append({"which": label, **record, "started_at": _time(record["started_at"])})
-    empty = "No build since the server started: the scheduler builds every `serve.build_interval_minutes`."
+    empty = "No build since the server started: the server builds on its schedule."
     return Table("builds", "Builds", columns, rows, empty)
 
 
@@ -105,10 +114,10 @@ def _jobs(view: View) -> Table:
         Column("runs", "runs", "count"),
         Column("failures", "failures", "count"),
         Column("last_outcome", "last outcome"),
-        Column("last_finished", "last finished"),
+        Column("last_finished", "last finished (UTC)"),
         Column("last_error", "last error"),
-        Column("last_error_at", "error at"),
-        Column("next_run", "next run"),
+        Column("last_error_at", "error at (UTC)"),
+        Column("next_run", "next run (UTC)"),
     ]
     rows = []
     if view.runtime is not None:
@@ -120,12 +129,13 @@ def _jobs(view: View) -> Table:
                     **{k: _time(state.get(k)) for k in ("last_finished", "last_error_at", "next_run")},
                 }
             )
-    empty = "No scheduled jobs (the dashboard is not inside `vitals serve`)."
+    empty = "No scheduled jobs: this dashboard is not running inside the server."
     return Table("jobs", "Scheduled jobs", columns, rows, empty)
 
 
 def _time(value: str | None) -> str | None:
-    return value[:19].replace("T", " ") if value else None
+    """A moment to the minute, without fractions of a second or offset."""
+    return timestamp(value) if value else None
 
 
 PAGE = register(

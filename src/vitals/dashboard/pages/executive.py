@@ -1,24 +1,26 @@
-"""Executive: the headline numbers against the previous week, the health distribution, the MRR bridge and
-the open alerts."""
+"""Executive: the open incidents, the headline numbers as of the range's end against 7 days earlier (NRR:
+the month before; WAP: the week before), the health distribution and the MRR bridge."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
-from vitals.dashboard.pages.alerts_table import open_alerts
+from vitals.dashboard.pages.alerts_table import card_thresholds, open_alerts
 from vitals.dashboard.pages.queries import band_counts, day_of, view_org_rows, view_revenue_months
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
-from vitals.metrics.activity import WAP_METRIC, last_full_week, wap_summary, weekly_active_providers
+from vitals.metrics.activity import WAP_METRIC, last_full_week, weekly_active_providers
 from vitals.metrics.catalog import default_catalog
+from vitals.metrics.headline import EXECUTIVE, headlines_as_of
 from vitals.metrics.health import BANDS
 from vitals.metrics.revenue import MOVEMENTS
-from vitals.metrics.series import daily_values, period_start, summary
+from vitals.metrics.series import daily_values, period_start
 
-METRICS = ("mrr_cents", "arr_cents", "nrr", "paying_orgs", WAP_METRIC, "dad", "quality_pass_rate_7d")
-"""The big numbers, in order (the API's ``/summary`` computes each of ``metrics_daily`` the same way; weekly
-active providers come from ``vitals.metrics.activity``)."""
+METRICS = EXECUTIVE
+"""The big numbers, in order: each as ``vitals.metrics.headline.headlines_as_of`` defines it (the API's
+``/summary?period=day``, ``vitals demo`` and the digest read the same)."""
 NO_STRIPE = (
     "No Stripe data: run `vitals ingest stripe` or send Stripe webhooks to /webhooks/stripe, then `vitals build`."
 )
@@ -39,24 +41,19 @@ def build(view: View) -> Content:
 
 
 def _headline(view: View) -> dict[str, Any]:
-    """Each big number with its previous week, change and sparkline values. WAP is the last full week's
-    (Monday–Sunday) against the week before, its sparkline the weeks of the range."""
+    """Each big number as of the range's end (the latest built day on or before it) with what it is compared
+    with, its sparkline over the range and, where an alert rule sets one, its threshold (breached: red)."""
     assert view.filters.start is not None and view.filters.end is not None
-    daily = [name for name in METRICS if name != WAP_METRIC]
-    result = summary(view.scope, "week", view.filters.org, view.filters.end, daily)
+    result = headlines_as_of(view.scope, view.filters.end, org=view.filters.org, metrics=METRICS, action="dashboard")
     if result.end is None:
-        return {"cards": [], "start": None, "end": None, "previous_end": None}
+        return {"cards": [], "end": None, "previous_end": None}
     catalog = default_catalog()
     entity = view.scope.entity(view.filters.org)
     org = entity[1] if entity[0] == "org" else None
-    items = {item.metric: item for item in result.items}
-    items[WAP_METRIC] = wap_summary(view.scope, org, result.end, action="dashboard")
+    thresholds = card_thresholds(view, [item.metric for item in result.items])
     cards = []
-    for name in METRICS:
-        if name not in items:
-            continue
-        item = items[name]
-        if name == WAP_METRIC:
+    for item in result.items:
+        if item.metric == WAP_METRIC:
             weeks = weekly_active_providers(
                 view.scope,
                 org,
@@ -65,14 +62,23 @@ def _headline(view: View) -> dict[str, Any]:
                 action="dashboard",
             )
             spark = [p.value for p in weeks]
-            note = f"week of {last_full_week(result.end).isoformat()}"
         else:
             values = daily_values(
-                view.scope, catalog.metric(name), entity, view.filters.start, view.filters.end, action="dashboard"
+                view.scope, catalog.metric(item.metric), entity, view.filters.start, result.end, action="dashboard"
             )
-            spark, note = [v for _, v in values], None
-        cards.append({"item": item, "text": display(item.unit, item.value), "spark": spark, "note": note})
-    return {"cards": cards, "start": result.start, "end": result.end, "previous_end": result.previous_end}
+            spark = [v for _, v in values if v is not None]
+        threshold = thresholds.get(item.metric)
+        cards.append(
+            {
+                "item": item,
+                "text": display(item.unit, item.value),
+                "spark": spark,
+                "note": item.note,
+                "threshold": threshold,
+                "breached": threshold is not None and threshold.breached(item.value),
+            }
+        )
+    return {"cards": cards, "end": result.end, "previous_end": result.previous_end}
 
 
 def _health(view: View) -> Table:
@@ -82,8 +88,10 @@ def _health(view: View) -> Table:
     empty = "No health scores yet: load product events (`vitals load`) and run `vitals build`."
     if view.scope.allows("org_metrics"):
         counts = band_counts(view_org_rows(view))
-        rows = [{"band": b, "orgs": n} for b, n in counts.items()] if any(counts.values()) else []
-        return Table("health", "Health distribution", columns, rows, empty)
+        rows = (
+            [{"band": b, "orgs": n, "href": _band_link(b)} for b, n in counts.items()] if any(counts.values()) else []
+        )
+        return Table("health", "Health distribution", columns, rows, empty, link="band")
     catalog = default_catalog()
     rows = []
     for band in BANDS:
@@ -94,6 +102,11 @@ def _health(view: View) -> Table:
         if values and values[-1][1] is not None:
             rows.append({"band": band, "orgs": int(values[-1][1] or 0)})
     return Table("health", "Health distribution", columns, rows, empty)
+
+
+def _band_link(band: str) -> str:
+    """The customer success page listing exactly the orgs of ``band``."""
+    return "/customer-success?band=" + quote(band)
 
 
 def _bridge(view: View) -> Chart:

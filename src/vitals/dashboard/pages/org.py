@@ -6,22 +6,38 @@ from __future__ import annotations
 from typing import Any
 
 from vitals.api.scope import Source
-from vitals.dashboard.datasets import Chart, Column, Series, Table
+from vitals.dashboard.datasets import Chart, Column, Series, Table, timestamp
 from vitals.dashboard.pages.queries import day_of, metric_chart
-from vitals.dashboard.registry import Content, Page, register
+from vitals.dashboard.registry import CUSTOMER_ROLE, Content, Page, register
 from vitals.dashboard.view import View
-from vitals.metrics.health import COMPONENTS, org_detail
+from vitals.errors import NotFound
+from vitals.metrics.activity import wap_trend
+from vitals.metrics.health import COMPONENTS, WAP_TREND_WEEKS, org_detail, org_profile
+from vitals.metrics.models import OrgDetail, RiskOut
 
 HEALTH_HISTORY = Source("{core}.mart_customer_success_org_health h", "org", org_column="h.org_id")
 SESSIONS = Source("{core}.mart_analyses_session_health s", "org", org_column="s.org_id")
 INVOICES = Source("staging.stg_stripe__invoices i", "org", org_column="i.org_id")
 INVOICE_LIMIT = 24
+CUSTOMER_LATENCY = (
+    ("turnaround", "Turnaround (submit to completed)", "duration_ms"),
+    ("summarization", "Summarization time", "summarize_ms"),
+)
+CUSTOMER_NO_JOBS = "No completed jobs for this org in this date range."
 
 
 def build(view: View) -> Content:
-    """The org of the path, over the view's date range."""
-    detail = org_detail(view.scope, view.scope.require_org(view.params["org_id"]), view.filters.end)
-    org_id = detail.org_id
+    """The org of the path, over the view's date range; an org without a current score (a churned org, say)
+    shows what exists: its plan, last activity and invoices."""
+    org_id = view.scope.require_org(view.params["org_id"])
+    profile: dict[str, Any] | None = None
+    try:
+        detail = org_detail(view.scope, org_id, view.filters.end)
+    except NotFound:
+        profile = org_profile(view.scope, org_id)
+        if profile is None:
+            raise
+        detail = _unscored(view, profile)
     components = _components(view, org_id)
     wap = Chart(
         "wap_trend",
@@ -29,7 +45,7 @@ def build(view: View) -> Content:
         "bar",
         [p.period_start.isoformat() for p in detail.wap_trend],
         [Series("weekly_active_providers", "Weekly active providers", [p.value for p in detail.wap_trend])],
-        empty="No successful job for this org in these weeks: load events (`vitals load`) and run `vitals build`.",
+        empty="No successful job for this org in these weeks.",
         x_label="week",
     )
     errors = metric_chart(
@@ -38,12 +54,63 @@ def build(view: View) -> Content:
         "Errors per 100 attempts",
         ["error_rate_per_100_attempts"],
         org=org_id,
-        empty="No summarization attempts in this range: load product events and run `vitals build`.",
+        empty="No summarization attempts for this org in this date range.",
     )
     sessions = _sessions(view, org_id)
+    if view.scope.role == CUSTOMER_ROLE:
+        return _customer(view, detail, [wap, errors, sessions])
     invoices = _invoices(view, org_id)
-    context = {"org": detail, "component_rows": detail.components}
+    context = {
+        "org": detail,
+        "component_rows": detail.components,
+        "profile": _profile_text(profile),
+        "customer": False,
+    }
     return Content(context, [components, wap, errors, sessions, invoices])
+
+
+def _customer(view: View, detail: OrgDetail, usage: list[Chart | Table]) -> Content:
+    """An org token's own page (a customer's admin): its usage and reliability, none of the vendor's view of
+    the account (health score and band, MRR, churn risk, invoices)."""
+    latency = [
+        metric_chart(view, key, title, [f"{prefix}_p50", f"{prefix}_p95"], org=detail.org_id, empty=CUSTOMER_NO_JOBS)
+        for key, title, prefix in CUSTOMER_LATENCY
+    ]
+    return Content({"org": detail, "customer": True}, [*usage, *latency])
+
+
+def _unscored(view: View, profile: dict[str, Any]) -> OrgDetail:
+    """The org page's head for an org with no health score on the range's end."""
+    assert view.filters.end is not None
+    org_id = str(profile["org_id"])
+    return OrgDetail(
+        org_id=org_id,
+        org_name=profile["org_name"],
+        as_of=view.filters.end,
+        health_score=None,
+        health_band=None,
+        health_score_change_7d=None,
+        mrr_cents=None if profile["mrr_cents"] is None else int(profile["mrr_cents"]),
+        plan=profile["plan"],
+        is_at_risk=None,
+        components=[],
+        sentence=None,
+        providers_scored=None,
+        wap_trend=wap_trend(view.scope, org_id, view.filters.end, WAP_TREND_WEEKS, action="orgs.read", audited=False),
+        risk=RiskOut(is_at_risk=None, risk_rank=None, mrr_at_risk_cents=None, factors=[]),
+    )
+
+
+def _profile_text(profile: dict[str, Any] | None) -> dict[str, str] | None:
+    """What the page says of an org without a current score (None for a scored org)."""
+    if profile is None:
+        return None
+    status = "active" if profile["is_active"] else "no longer active (churned or paused)"
+    return {
+        "status": status,
+        "first_seen": timestamp(profile["first_seen_at"]) if profile["first_seen_at"] is not None else "never",
+        "last_seen": timestamp(profile["last_seen_at"]) if profile["last_seen_at"] is not None else "never",
+    }
 
 
 def _components(view: View, org_id: str) -> Chart:
@@ -65,7 +132,7 @@ def _components(view: View, org_id: str) -> Chart:
         [day_of(r["metric_date"]).isoformat() for r in rows],
         series,
         unit="score",
-        empty="No health score in this range: pick a later date range, or run `vitals build`.",
+        empty="No health score for this org in this date range.",
     )
 
 
@@ -87,7 +154,7 @@ def _sessions(view: View, org_id: str) -> Table:
         action="dashboard.org_sessions",
         target=org_id,
     )
-    empty = "No sessions in the last 30 days: the app's session events have not been loaded (`vitals load`)."
+    empty = "No sessions for this org in the last 30 days of the data."
     return Table("sessions", "Sessions health (last 30 days)", columns, rows, empty)
 
 
@@ -100,7 +167,7 @@ def _invoices(view: View, org_id: str) -> Table:
         Column("amount_cents", "amount", "cents"),
         Column("mrr_cents", "MRR", "cents"),
     ]
-    empty = "No invoices for this org: connect Stripe (`vitals ingest stripe` or webhooks) and run `vitals build`."
+    empty = "No invoices for this org up to the end of this date range."
     if not view.scope.warehouse.table_exists("staging", "stg_stripe__invoices"):
         return Table("invoices", "Invoices", columns, [], empty)
     rows = view.scope.select(
@@ -122,4 +189,4 @@ def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-PAGE = register(Page("org", "Org", "/orgs/{org_id}", "org.html", build, order=90, nav=False))
+PAGE = register(Page("org", "Org", "/orgs/{org_id}", "org.html", build, order=90, nav=False, customer=True))

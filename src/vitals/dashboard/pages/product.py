@@ -10,10 +10,12 @@ from typing import Any
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Chart, Column, Dataset, Series
 from vitals.dashboard.heat import HeatTable
-from vitals.dashboard.pages.queries import as_float, day_of
+from vitals.dashboard.pages.queries import as_float, day_of, range_presets
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.metrics.activity import product_data_start
 from vitals.metrics.adoption import RATES, STEPS, funnel_totals
+from vitals.metrics.series import latest_day
 
 HOURLY = Source("{core}.mart_analyses_hourly_load", "global")
 FIRST_VALUE = Source(
@@ -27,9 +29,7 @@ LIFECYCLE = Source("{core}.mart_product_lifecycle", "long")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Rows of the heat maps, Monday first (the mart's ``dow`` is 0 = Sunday)."""
 BUCKETS = ((1, "under 1 day"), (3, "1–3 days"), (7, "3–7 days"), (14, "7–14 days"), (30, "14–30 days"))
-NO_EVENTS = (
-    "No product events yet: load the app's events (`vitals load` or `vitals serve` ingest) and run `vitals build`."
-)
+NO_EVENTS = "No product events for this date range: the app's data may end before the range or start after it."
 NO_ORG_ROWS = "This list is summed over orgs: a viewer token reads company-wide metrics only."
 
 
@@ -54,7 +54,8 @@ def build(view: View) -> Content:
         )
     elif view.filters.org and view.scope.org_id is None:
         view.notices.append("The usage heat maps are company-wide; the other charts are the org's.")
-    return Content({"load_readable": events is not None}, datasets)
+    context = {"load_readable": events is not None, "presets": range_presets(view, "/product")}
+    return Content(context, datasets)
 
 
 def _load(view: View) -> tuple[HeatTable | None, HeatTable | None]:
@@ -126,6 +127,11 @@ def _time_to_first_value(view: View) -> Chart:
     if not view.scope.allows("org_metrics"):
         return Chart("time_to_first_value", title, "bar", [], [], empty=NO_ORG_ROWS, x_label="days")
     conditions, params = view.org_conditions("t.org_id", "o.current_plan")
+    start = product_data_start(view.scope)
+    if start is not None:
+        # an org that signed up before the product data starts was already active: its time is not known
+        title += f" (orgs that signed up before the data starts on {start.isoformat()} are left out)"
+        conditions, params = ["cast(t.signup_at as date) >= ?", *conditions], [start, *params]
     rows = view.scope.select(
         FIRST_VALUE,
         columns="t.days_to_first_value",
@@ -140,7 +146,7 @@ def _time_to_first_value(view: View) -> Chart:
         index = bucket(float(row["days_to_first_value"]))
         counts[index] = (counts[index] or 0.0) + 1
     series = [Series("orgs", "orgs", counts)] if rows else []
-    empty = "No org has reached first value yet: load product events (`vitals load`) and run `vitals build`."
+    empty = "No org reached first value in this date range."
     return Chart("time_to_first_value", title, "bar", labels if rows else [], series, empty=empty, x_label="days")
 
 
@@ -182,7 +188,7 @@ def _retention(view: View, entity: tuple[str, str]) -> HeatTable:
         [Column("cohort", "joined week of"), Column("cohort_providers", "providers", "count")]
         + [Column(f"w{a}", f"week {a}", "ratio") for a in ages],
         [grid[w] for w in sorted(grid)],
-        f"No provider joined in this range. {NO_EVENTS}",
+        "No provider joined in this date range.",
         heat=[f"w{a}" for a in ages],
         peak=1.0,
     )
@@ -212,15 +218,18 @@ def _adoption(view: View, entity: tuple[str, str]) -> Chart:
         share = row["feature_job_share"]
         shares[str(row["feature"])][day_of(row["week_start"])] = None if share is None else float(share)
     series = [Series(f, f, [shares[f].get(w, 0.0) for w in weeks]) for f in sorted(shares)]
+    partial = partial_weeks(view, weeks)
+    note = f"; the week of {partial[0]} is partial (to the last day with data)" if partial else ""
     return Chart(
         "feature_adoption",
-        "Feature adoption (share of the week's jobs)",
+        "Feature adoption (share of the week's jobs)" + note,
         "line",
         [w.isoformat() for w in weeks],
         series,
         unit="ratio",
-        empty=f"No summarization jobs in this range. {NO_EVENTS}",
+        empty="No summarization jobs in this date range.",
         x_label="week",
+        partial=partial,
     )
 
 
@@ -238,15 +247,38 @@ def _lifecycle(view: View, entity: tuple[str, str]) -> Chart:
     series.append(
         Series("lifecycle_active_providers", "active", [float(r["lifecycle_active_providers"] or 0) for r in rows])
     )
+    weeks = [day_of(r["week_start"]) for r in rows]
+    title, partial = "Provider lifecycle by week", partial_weeks(view, weeks)
+    start = product_data_start(view.scope)
+    if start is not None and weeks and weeks[0] <= start:
+        first = start - timedelta(days=start.weekday())
+        title += (
+            f"; the week of {first.isoformat()} is the first of the data: providers already active before it count "
+            "as new or resurrecting there"
+        )
+    if partial:
+        title += f"; the week of {partial[0]} is partial (to the last day with data)"
     return Chart(
         "lifecycle",
-        "Provider lifecycle by week",
+        title,
         "stacked",
-        [day_of(r["week_start"]).isoformat() for r in rows],
+        [w.isoformat() for w in weeks],
         series if rows else [],
-        empty=f"No provider activity in this range. {NO_EVENTS}",
+        empty="No provider activity in this date range.",
         x_label="week",
+        partial=partial,
     )
+
+
+def partial_weeks(view: View, weeks: list[date]) -> list[str]:
+    """The weeks (by their Monday) that end after the last day with data in the range: not complete yet."""
+    through = view.filters.end
+    core = view.scope.warehouse.core_schema
+    if view.scope.warehouse.table_exists(core, "metrics_daily"):
+        through = latest_day(view.scope, view.filters.end) or through
+    if through is None:
+        return []
+    return [w.isoformat() for w in weeks if w <= through < w + timedelta(days=6)]
 
 
 PAGE = register(Page("product", "Product", "/product", "product.html", build, order=50))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from vitals.dashboard.datasets import Chart, Series
@@ -38,8 +38,33 @@ def metric_chart(
         [d.isoformat() for d in days],
         [Series(name, label, [by_day[d].get(name) for d in days]) for name, label in series_names],
         unit=unit,
-        empty=empty or "No metrics for this range yet: load data (`vitals load`) and run `vitals build`.",
+        empty=empty or "No data for this date range: the data may end before the range or start after it.",
+        time_zone=view.settings.timezone,
     )
+
+
+def with_previous_period(view: View, chart: Chart, name: str, *, org: str | None) -> Chart:
+    """``chart`` (daily values of the catalog metric ``name``) with the period just before the view's range
+    drawn over it: the value of as many days earlier, day for day."""
+    assert view.filters.start is not None and view.filters.end is not None
+    if not chart.has_data:
+        return chart
+    length = timedelta(days=(view.filters.end - view.filters.start).days + 1)
+    metric = default_catalog().metric(name)
+    earlier = dict(
+        daily_values(
+            view.scope,
+            metric,
+            view.scope.entity(org),
+            view.filters.start - length,
+            view.filters.start - timedelta(days=1),
+            action="dashboard",
+        )
+    )
+    values = [earlier.get(date.fromisoformat(x) - length) for x in chart.labels]
+    if any(v is not None for v in values):
+        chart.series.append(Series(f"previous_{name}", f"{metric.label}, previous period", values))
+    return chart
 
 
 def view_org_rows(view: View) -> list[dict[str, Any]]:
@@ -61,6 +86,28 @@ def view_revenue_months(view: View, action: str) -> list[dict[str, Any]]:
     )
 
 
+def range_presets(view: View, path: str) -> list[dict[str, Any]]:
+    """Links to relative date ranges ending on the latest day with data (the last 7 days, the last 30 days,
+    the quarter to date), keeping the view's org and plan; ``current`` marks the range shown."""
+    last = view.latest
+    if last is None:
+        return []
+    quarter = date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
+    ranges = (
+        ("Last 7 days", last - timedelta(days=6)),
+        ("Last 30 days", last - timedelta(days=29)),
+        ("Quarter to date", quarter),
+    )
+    return [
+        {
+            "label": label,
+            "href": view.link(path, **{"from": start.isoformat(), "to": last.isoformat()}),
+            "current": view.filters.start == start and view.filters.end == last,
+        }
+        for label, start in ranges
+    ]
+
+
 def day_of(value: Any) -> date:
     """A date from a warehouse value (a date, or a timestamp or text starting with one)."""
     if isinstance(value, datetime):
@@ -73,4 +120,13 @@ def as_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-__all__ = ["as_float", "band_counts", "day_of", "metric_chart", "view_org_rows", "view_revenue_months"]
+__all__ = [
+    "as_float",
+    "band_counts",
+    "day_of",
+    "metric_chart",
+    "range_presets",
+    "view_org_rows",
+    "view_revenue_months",
+    "with_previous_period",
+]

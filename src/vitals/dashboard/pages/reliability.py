@@ -1,5 +1,6 @@
 """Reliability: errors per 100 attempts, turnaround and summarization p50/p95 against their SLOs (the
-thresholds of the configured alert rules), the quality pass rate by hour and the alerts firing now."""
+thresholds of the configured alert rules; a p95 above the median's SLO is shown breached, never met), the
+quality pass rate by hour, and the alerts firing now as the incident banner at the top."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from vitals.alerts.rules import Threshold, load_rules
 from vitals.api.scope import Source
 from vitals.config import Settings
 from vitals.dashboard.datasets import Chart, Series, display
-from vitals.dashboard.pages.alerts_table import open_alerts
+from vitals.dashboard.pages.alerts_table import open_alerts, rule_label
 from vitals.dashboard.pages.queries import metric_chart
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -73,6 +74,7 @@ def _cards(view: View, slos: dict[str, tuple[str, float]]) -> list[dict[str, Any
     catalog = default_catalog()
     entity = view.scope.entity(view.filters.org)
     slo_of = {metric: slos.get(key) for key, metric in SLO_METRICS.items()}
+    p95_of = {metric.replace("_p50", "_p95"): slos.get(key) for key, metric in SLO_METRICS.items()}
     cards = []
     for name in CARDS:
         metric = catalog.metric(name)
@@ -93,8 +95,16 @@ def _cards(view: View, slos: dict[str, tuple[str, float]]) -> list[dict[str, Any
         }
         if slo is not None:
             card["slo"] = slo[1]
-            card["slo_text"] = f"SLO {_minutes(slo[1])} ({slo[0]})"
+            card["slo_text"] = f"SLO {_minutes(slo[1])} ({rule_label(slo[0])})"
             card["breached"] = value is not None and value > slo[1]
+        elif p95_of.get(name) is not None:
+            # the SLO is on the median: the p95 is shown against it, never as met while above it
+            limit = p95_of[name]
+            assert limit is not None
+            card["slo"] = limit[1]
+            card["breached"] = value is not None and value > limit[1]
+            side = "above" if card["breached"] else "within"
+            card["slo_text"] = f"{side} the median's SLO of {_minutes(limit[1])}"
         cards.append(card)
     return cards
 
@@ -105,7 +115,7 @@ def _latency(view: View, key: str, title: str, slos: dict[str, tuple[str, float]
     chart = metric_chart(view, key, title, [f"{prefix}_p50", f"{prefix}_p95"], org=org, empty=NO_JOBS)
     if key in slos and chart.labels:
         name, value = slos[key]
-        chart.series.append(Series("slo_ms", f"SLO ({name})", [value] * len(chart.labels)))
+        chart.series.append(Series("slo_ms", f"SLO ({rule_label(name)})", [value] * len(chart.labels)))
     return chart
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Column, Dataset, Table
-from vitals.dashboard.pages.queries import as_float, day_of
+from vitals.dashboard.pages.queries import as_float, day_of, range_presets
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.accounts import seat_rows
-from vitals.metrics.activity import last_full_week
+from vitals.metrics.activity import last_full_week, product_data_start
 
 FIRST_VALUE = Source(
     "{core}.mart_analyses_time_to_first_value t left join {core}.organizations o on o.org_id = t.org_id",
@@ -30,7 +30,8 @@ JOURNEY = Source(
     org_column="j.org_id",
 )
 RULES = {
-    "activated": "Orgs whose first successful summarization job (first value) falls in the date range, newest first.",
+    "activated": "Orgs whose first successful summarization job (first value) falls in the date range, newest first; "
+    "orgs that signed up before the product data starts were already active then, so they are left out.",
     "seats": "Active providers are the org's providers with a successful job in the 30 days to the latest built "
     "day; utilization = active providers ÷ seats purchased (latest Stripe invoice or subscription), as the churn "
     "risk (whose 'seats unused' factor is utilization under 50%) has it; most used first.",
@@ -51,7 +52,7 @@ def build(view: View) -> Content:
     seats = _seats(view, "seats", expansion_only=False)
     expansion = _seats(view, "expansion", expansion_only=True)
     datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view, week), _not_activated(view)]
-    context = {"rules": RULES, "week": week}
+    context = {"rules": RULES, "week": week, "presets": range_presets(view, "/sales")}
     return Content(context, datasets)
 
 
@@ -72,6 +73,9 @@ def _activated(view: View) -> Table:
         action="dashboard.sales_activated",
         target="mart_analyses_time_to_first_value",
     )
+    start = product_data_start(view.scope)
+    edge = [r for r in rows if start is not None and r["signup_at"] is not None and day_of(r["signup_at"]) < start]
+    rows = [r for r in rows if r not in edge]
     for row in _linked(view, rows):
         row["signup_at"] = _stamp(row["signup_at"])
         row["first_transcription_at"] = _stamp(row["first_transcription_at"])
@@ -85,8 +89,12 @@ def _activated(view: View) -> Table:
         Column("mrr_cents", "MRR", "cents"),
         Column("seats_purchased", "seats", "count"),
     ]
-    empty = "No org reached first value in this range: widen the date range, or load product events (`vitals load`)."
-    return Table("activated", "Newly activated orgs", columns, rows, empty, link="org_name")
+    empty = "No org reached first value in this date range."
+    title = "Newly activated orgs"
+    if edge and start is not None:
+        # orgs that signed up before the product data starts were already active: not newly activated
+        title += f" ({len(edge)} already active when the data starts on {start.isoformat()} left out)"
+    return Table("activated", title, columns, rows, empty, link="org_name")
 
 
 def _seats(view: View, key: str, *, expansion_only: bool) -> Table:
@@ -111,7 +119,7 @@ def _seats(view: View, key: str, *, expansion_only: bool) -> Table:
     if expansion_only:
         empty = "No org is an expansion candidate (none uses 90% or more of its seats)."
         return Table(key, f"Expansion candidates{as_of}", columns, rows, empty, link="org_name")
-    empty = "No org has purchased seats: connect Stripe (`vitals ingest stripe` or webhooks) and run `vitals build`."
+    empty = "No org has purchased seats as of this date range's end."
     return Table(key, f"Seat utilization{as_of}", columns, rows, empty, link="org_name")
 
 
@@ -188,6 +196,8 @@ def _linked(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["mrr_cents"] = int(row["mrr_cents"])
         if row.get("plan") is None:
             row["plan"] = "no plan"
+        if not row.get("org_name"):
+            row["org_name"] = f"org {str(row['org_id'])[:8]}"
     return rows
 
 
