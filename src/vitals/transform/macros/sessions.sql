@@ -84,118 +84,17 @@
 {% macro session_outcomes_sql(sessions, jobs, errors) -%}
     with
 
-    success_timeline as (
-        select
-            org_id,
-            coalesce(provider_id, '') as provider_key,
-            session_id,
-            started_at as point_at,
-            0 as sort_order,
-            0 as points
-        from {{ sessions }}
+    {{ vitals.session_window_counts_ctes(
+        'success', sessions, [('org_id', 'org_id'), ('provider_key', "coalesce(provider_id, '')")],
+        "select org_id, coalesce(provider_id, '') as provider_key, completed_at as point_at from " ~ jobs
+        ~ " where status = 'success' and completed_at is not null"
+    ) }},
 
-        union all
-
-        select
-            org_id,
-            coalesce(provider_id, '') as provider_key,
-            session_id,
-            ended_at as point_at,
-            2 as sort_order,
-            0 as points
-        from {{ sessions }}
-
-        union all
-
-        select
-            org_id,
-            coalesce(provider_id, '') as provider_key,
-            cast(null as {{ dbt.type_string() }}) as session_id,
-            completed_at as point_at,
-            1 as sort_order,
-            1 as points
-        from {{ jobs }}
-        where status = 'success' and completed_at is not null
-    ),
-
-    success_running as (
-        select
-            *,
-            sum(points) over (
-                partition by org_id, provider_key
-                order by point_at, sort_order
-                rows between unbounded preceding and current row
-            ) as points_so_far
-        from success_timeline
-    ),
-
-    success_counts as (
-        select
-            org_id,
-            session_id,
-            max(case when sort_order = 2 then points_so_far end)
-            - max(case when sort_order = 0 then points_so_far end) as successes
-        from success_running
-        where points = 0
-        group by
-            org_id,
-            session_id
-    ),
-
-    error_timeline as (
-        select
-            org_id,
-            session_id,
-            started_at as point_at,
-            0 as sort_order,
-            0 as points
-        from {{ sessions }}
-
-        union all
-
-        select
-            org_id,
-            session_id,
-            ended_at as point_at,
-            2 as sort_order,
-            0 as points
-        from {{ sessions }}
-
-        union all
-
-        select
-            org_id,
-            cast(null as {{ dbt.type_string() }}) as session_id,
-            created_at as point_at,
-            1 as sort_order,
-            1 as points
-        from {{ errors }}
-        where org_id is not null and level in ('error', 'fatal')
-    ),
-
-    error_running as (
-        select
-            *,
-            sum(points) over (
-                partition by org_id
-                order by point_at, sort_order
-                rows between unbounded preceding and current row
-            ) as points_so_far
-        from error_timeline
-    ),
-
-    error_counts as (
-        select
-            org_id,
-            session_id,
-            max(case when sort_order = 2 then points_so_far end)
-            - max(case when sort_order = 0 then points_so_far end) as errors
-        from error_running
-        where points = 0
-        group by
-            org_id,
-            session_id
-    )
+    {{ vitals.session_window_counts_ctes(
+        'error', sessions, [('org_id', 'org_id')],
+        "select org_id, created_at as point_at from " ~ errors
+        ~ " where org_id is not null and level in ('error', 'fatal')"
+    ) }}
 
     select
         {{ sessions }}.org_id,
@@ -206,8 +105,8 @@
         {{ vitals.session_duration_sec(sessions ~ '.started_at', sessions ~ '.ended_at') }} as duration_sec,
         {{ sessions }}.events_count,
         {{ sessions }}.events_count = 1 as is_bounce,
-        coalesce(success_counts.successes, 0) > 0 as has_success,
-        coalesce(error_counts.errors, 0) > 0 as has_error
+        coalesce(success_counts.points_inside, 0) > 0 as has_success,
+        coalesce(error_counts.points_inside, 0) > 0 as has_error
     from {{ sessions }}
     left join success_counts
         on
@@ -217,4 +116,62 @@
         on
             {{ sessions }}.org_id = error_counts.org_id
             and {{ sessions }}.session_id = error_counts.session_id
+{%- endmacro %}
+
+{#-
+    CTEs `<name>_timeline`, `<name>_running` and `<name>_counts` (org_id, session_id, points_inside): how many
+    points of `points_sql` (a select of the `keys` columns and point_at) fall inside each session's window of
+    `sessions`, matched on `keys` ((column, expression over `sessions`) pairs), by the timeline described at
+    session_outcomes_sql.
+-#}
+{% macro session_window_counts_ctes(name, sessions, keys, points_sql) -%}
+    {%- set key_names = keys | map(attribute=0) | list -%}
+    {{ name }}_timeline as (
+        {%- for marker_at, sort_order in [('started_at', 0), ('ended_at', 2)] %}
+        select
+            {%- for column, expression in keys %}
+            {{ expression }} as {{ column }},
+            {%- endfor %}
+            session_id,
+            {{ marker_at }} as point_at,
+            {{ sort_order }} as sort_order,
+            0 as points
+        from {{ sessions }}
+
+        union all
+        {% endfor %}
+        select
+            {%- for column in key_names %}
+            {{ column }},
+            {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as session_id,
+            point_at,
+            1 as sort_order,
+            1 as points
+        from ({{ points_sql }}) as window_points
+    ),
+
+    {{ name }}_running as (
+        select
+            *,
+            sum(points) over (
+                partition by {{ key_names | join(', ') }}
+                order by point_at, sort_order
+                rows between unbounded preceding and current row
+            ) as points_so_far
+        from {{ name }}_timeline
+    ),
+
+    {{ name }}_counts as (
+        select
+            org_id,
+            session_id,
+            max(case when sort_order = 2 then points_so_far end)
+            - max(case when sort_order = 0 then points_so_far end) as points_inside
+        from {{ name }}_running
+        where points = 0
+        group by
+            org_id,
+            session_id
+    )
 {%- endmacro %}
