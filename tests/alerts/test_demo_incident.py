@@ -80,4 +80,4 @@ def test_live_incident_fires_at_night_and_shows_on_the_dashboard(tmp_path: Path)
             assert page.status_code == 200
             assert "quality_pass_rate_hourly_low" in page.text, path
         # the daily cards keep the daily rules' thresholds as their SLOs
-        assert "SLO 10 min (turnaround_slow)" in client.get("/reliability").text
+        assert "SLO 10 min (Turnaround slow)" in client.get("/reliability").text
