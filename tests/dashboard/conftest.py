@@ -94,8 +94,10 @@ def served(dashboard_built: Built, tmp_path_factory: pytest.TempPathFactory) -> 
         process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
+    """Playwright's driver, for this package's tests only: its sync API keeps an event loop running, so it is
+    stopped before a worker goes on to tests elsewhere (which may call ``asyncio.run``)."""
     with sync_playwright() as driver:
         yield driver
 
