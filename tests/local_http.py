@@ -1,4 +1,4 @@
-"""A JSON-over-HTTP server on 127.0.0.1 for the fakes of Stripe's and Sentry's APIs."""
+"""A JSON-over-HTTP server on 127.0.0.1 for the fakes of Stripe's, Sentry's and HubSpot's APIs."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from urllib.parse import parse_qs, urlsplit
 
 @dataclass(frozen=True)
 class Get:
-    """A GET request as the fakes see it."""
+    """A request as the fakes see it (a GET, or a POST with its JSON body)."""
 
     url: str
     path: str
     query: dict[str, list[str]]
     authorization: str | None
+    method: str = "GET"
+    body: Any = None
+    """A POST's body, decoded from JSON (None when empty)."""
 
 
 @dataclass(frozen=True)
@@ -33,16 +36,26 @@ class Answer:
 
 @contextmanager
 def serve_json(respond: Callable[[Get], Answer]) -> Iterator[str]:
-    """Answer GETs with ``respond`` on a free port, in a thread; yields the base URL."""
+    """Answer GETs and POSTs with ``respond`` on a free port, in a thread; yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            self._answer("GET", None)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length) if length else b""
+            self._answer("POST", json.loads(data) if data else None)
+
+        def _answer(self, method: str, body: Any) -> None:
             url = urlsplit(self.path)
             request = Get(
                 f"http://{self.headers.get('Host')}{self.path}",
                 url.path,
                 parse_qs(url.query),
                 self.headers.get("Authorization"),
+                method,
+                body,
             )
             answer = respond(request)
             data = json.dumps(answer.body).encode()

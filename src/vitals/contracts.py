@@ -31,6 +31,8 @@ class Column:
     required: bool = False
     bounds: tuple[int, int] | None = None
     """INTEGER columns only: the inclusive range a value must fall in (e.g. an NPS score, 0..10)."""
+    choices: tuple[str, ...] | None = None
+    """TEXT columns only: the values allowed (compared trimmed and lowercased), e.g. a ticket's status."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class RawTable:
     name: str
     columns: tuple[Column, ...]
     key: str
+    versioned_by: str | None = None
+    """Snapshot tables: the column dating each version of a ``key`` (every version sent is kept; the newest
+    as of a time wins)."""
 
     @property
     def column_names(self) -> list[str]:
@@ -165,12 +170,175 @@ NPS_RESPONSES = RawTable(
 ("how likely are you to recommend us"), from a survey tool's export or the app's database. Staging
 keeps the last landed copy of each ``response_id``."""
 
+CRM_DEALS = RawTable(
+    name="crm_deals",
+    key="deal_id",
+    versioned_by="updated_at",
+    columns=(
+        Column("deal_id", T, required=True),
+        Column("org_id"),
+        Column("company_name"),
+        Column("company_domain"),
+        Column("owner_id"),
+        Column("pipeline"),
+        Column("stage"),
+        Column("amount_cents", INT),
+        Column("currency"),
+        Column("created_at", TS),
+        Column("expected_close_date", TS),
+        Column("closed_at", TS),
+        Column("is_won", BOOL),
+        Column("lost_reason"),
+        Column("source_channel"),
+        Column("updated_at", TS, required=True),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""CRM deals (optional domain source, snapshots): one row per version of a deal; ``org_id`` is '' while the
+company is a prospect, ``is_won`` 'true'/'false' once closed, '' while open."""
+
+ACTIVITY_KINDS = ("call", "email", "meeting", "note")
+
+CRM_ACTIVITIES = RawTable(
+    name="crm_activities",
+    key="activity_id",
+    columns=(
+        Column("activity_id", T, required=True),
+        Column("deal_id"),
+        Column("org_id"),
+        Column("owner_id"),
+        Column("kind", T, required=True, choices=ACTIVITY_KINDS),
+        Column("occurred_at", TS, required=True),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Sales activities (optional domain source): calls, emails, meetings and notes, each on a deal and/or an org."""
+
+CRM_QUOTAS = RawTable(
+    name="crm_quotas",
+    key="owner_id",
+    columns=(
+        Column("owner_id", T, required=True),
+        Column("owner_name"),
+        Column("team"),
+        Column("month", TS, required=True),
+        Column("quota_cents", INT, required=True),
+        Column("currency"),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Sales quotas (optional domain source): one row per owner and month (its first day)."""
+
+MARKETING_SPEND = RawTable(
+    name="marketing_spend",
+    key="spend_date",
+    columns=(
+        Column("spend_date", TS, required=True),
+        Column("channel"),
+        Column("campaign"),
+        Column("spend_cents", INT, required=True),
+        Column("currency"),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Marketing spend (optional domain source): one row per day, channel and campaign."""
+
+MARKETING_LEADS = RawTable(
+    name="marketing_leads",
+    key="lead_id",
+    versioned_by="updated_at",
+    columns=(
+        Column("lead_id", T, required=True),
+        Column("created_at", TS),
+        Column("company_domain"),
+        Column("channel"),
+        Column("campaign"),
+        Column("mql_at", TS),
+        Column("sql_at", TS),
+        Column("deal_id"),
+        Column("org_id"),
+        Column("updated_at", TS, required=True),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Marketing leads (optional domain source, snapshots): when each lead came, from which channel and campaign,
+and when it became marketing- and sales-qualified."""
+
+TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
+TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+
+SUPPORT_TICKETS = RawTable(
+    name="support_tickets",
+    key="ticket_id",
+    versioned_by="updated_at",
+    columns=(
+        Column("ticket_id", T, required=True),
+        Column("org_id"),
+        Column("provider_id"),
+        Column("created_at", TS),
+        Column("first_response_at", TS),
+        Column("resolved_at", TS),
+        Column("status", T, choices=TICKET_STATUSES),
+        Column("priority", T, choices=TICKET_PRIORITIES),
+        Column("channel"),
+        Column("category"),
+        Column("csat_score", INT, bounds=(1, 5)),
+        Column("escalated", BOOL),
+        Column("updated_at", TS, required=True),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Support tickets (optional domain source, snapshots): each version of a help-desk ticket."""
+
+CAMPAIGN_KINDS = ("win_back", "training", "check_in", "renewal")
+CAMPAIGN_OUTCOMES = ("recovered", "churned", "no_response")
+
+RETENTION_CAMPAIGNS = RawTable(
+    name="retention_campaigns",
+    key="campaign_id",
+    versioned_by="updated_at",
+    columns=(
+        Column("campaign_id", T, required=True),
+        Column("org_id"),
+        Column("kind", T, choices=CAMPAIGN_KINDS),
+        Column("channel"),
+        Column("started_at", TS),
+        Column("sent_at", TS),
+        Column("opened_at", TS),
+        Column("clicked_at", TS),
+        Column("responded_at", TS),
+        Column("outcome", T, choices=CAMPAIGN_OUTCOMES),
+        Column("updated_at", TS, required=True),
+        Column("_ingest_source"),
+        Column("_ingest_ts", TS),
+    ),
+)
+"""Retention campaigns (optional domain source, snapshots): each version of a campaign sent to an org."""
+
+DOMAIN_TABLES: tuple[RawTable, ...] = (
+    NPS_RESPONSES,
+    CRM_DEALS,
+    CRM_ACTIVITIES,
+    CRM_QUOTAS,
+    MARKETING_SPEND,
+    MARKETING_LEADS,
+    SUPPORT_TICKETS,
+    RETENTION_CAMPAIGNS,
+)
+"""The optional domain contracts (SPEC 2.6), in the order loads land them."""
+
 RAW_TABLES: dict[str, RawTable] = {
-    t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, CURRENCY_RATES, NPS_RESPONSES)
+    t.name: t for t in (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, CURRENCY_RATES, *DOMAIN_TABLES)
 }
 
-OPTIONAL_SOURCES: tuple[str, ...] = (NPS_RESPONSES.name,)
-"""Optional domain sources (SPEC 2.5): metrics that need one report "source not connected" until it is loaded."""
+OPTIONAL_SOURCES: tuple[str, ...] = tuple(t.name for t in DOMAIN_TABLES)
+"""Optional domain sources (SPEC 2.6): metrics that need one report "source not connected" until it is loaded."""
 
 RAW_SCHEMA = "raw"
 """Schema (DuckDB/Postgres) or database (Spark) holding the raw tables."""

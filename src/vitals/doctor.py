@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vitals.config import ConfigError, Settings, config_path, load_settings
-from vitals.contracts import RAW_SCHEMA, RAW_TABLES
+from vitals.contracts import OPTIONAL_SOURCES, RAW_SCHEMA, RAW_TABLES
 from vitals.warehouse.base import Warehouse, WarehouseError
 
 CORE_TABLES = ("organizations", "providers", "summarization_jobs", "sessions")
@@ -71,7 +71,8 @@ def _table_checks(warehouse: Warehouse) -> list[Check]:
     if not raw_counts or not any(raw_counts.values()):
         checks.append(Check("raw data", False, "no raw rows yet", "load data: `vitals load DIR` or `vitals demo`"))
     else:
-        detail = ", ".join(f"{t} {n:,}" for t, n in raw_counts.items())
+        # an optional source is named once it has rows
+        detail = ", ".join(f"{t} {n:,}" for t, n in raw_counts.items() if n or t not in OPTIONAL_SOURCES)
         checks.append(Check("raw data", True, detail))
     missing = [t for t in CORE_TABLES if not warehouse.table_exists(warehouse.core_schema, t)]
     if missing:

@@ -36,6 +36,13 @@ def test_health_readiness_and_status(server: ServerProcess) -> None:
         "sentry_errors_big",
         "currency_rates",
         "nps_responses",
+        "crm_deals",
+        "crm_activities",
+        "crm_quotas",
+        "marketing_spend",
+        "marketing_leads",
+        "support_tickets",
+        "retention_campaigns",
     }
     assert status["sources"]["events_big"] == {"newest_row_loaded_at": None, "lag_seconds": None, "last_load": None}
     assert status["build"]["last"] is None and status["build"]["last_success"] is None

@@ -8,8 +8,9 @@ Two forms of the same checks:
   source row order) that names the first offending row, over all checks, with its column and value.
   A load whose guard stopped it runs this to explain why.
 
-Empty means NULL or blank; only ``required`` columns refuse it. JSON columns are never refused
-(staging counts invalid JSON instead).
+Empty means NULL or blank; only ``required`` columns refuse it. A column with ``choices`` takes only
+those values (trimmed, any letter case). JSON columns are never refused (staging counts invalid JSON
+instead).
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def checks_for(raw: RawTable) -> list[Check]:
             spellings = ", ".join(f"'{s}'" for s in BOOLEAN_SPELLINGS)
             failing = f"({_non_empty(c)} and lower(trim({c})) not in ({spellings}))"
             checks.append(Check(col.name, failing, "is not a valid boolean (true/false/t/f/1/0/yes/no)"))
+        if col.choices is not None:
+            allowed = ", ".join(sql_literal(choice) for choice in col.choices)
+            failing = f"({_non_empty(c)} and lower(trim({c})) not in ({allowed}))"
+            checks.append(Check(col.name, failing, f"is not one of {', '.join(col.choices)}"))
     return checks
 
 

@@ -6,12 +6,12 @@ secret is rotated); ``SentryEnvSource`` reads it with environment precedence.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode
 
+from vitals.json_setting import json_table
 from vitals.webhook_support import SecretsEnvSource, settings_section, split_secrets
 
 SECRET_ENV = "VITALS_SENTRY_CLIENT_SECRET"
@@ -55,15 +55,7 @@ class SentrySettings(BaseModel):
 
     _split_secrets = field_validator("client_secrets", mode="before")(split_secrets)
 
-    @field_validator("project_org_map", mode="before")
-    @classmethod
-    def _json_map(cls, value: Any) -> Any:
-        if isinstance(value, str):  # a JSON object, as an env variable gives it
-            try:
-                return json.loads(value) if value.strip() else {}
-            except json.JSONDecodeError as exc:
-                raise ValueError("project_org_map must be a table (project -> org UUID) or a JSON object") from exc
-        return value
+    _json_map = field_validator("project_org_map", mode="before")(json_table("project -> org UUID"))
 
     def secret_values(self) -> list[str]:
         """The secrets in clear, for verification only (never log them)."""

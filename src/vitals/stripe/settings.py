@@ -6,12 +6,12 @@ deployment tools hand out); ``StripeEnvSource`` reads it with environment preced
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode
 
+from vitals.json_setting import json_table
 from vitals.webhook_support import SecretsEnvSource, settings_section, split_secrets
 
 SECRETS_ENV = "VITALS_STRIPE_WEBHOOK_SECRETS"
@@ -77,15 +77,7 @@ class StripeSettings(BaseModel):
 
     _split_secrets = field_validator("webhook_secrets", mode="before")(split_secrets)
 
-    @field_validator("customer_org_map", mode="before")
-    @classmethod
-    def _json_map(cls, value: Any) -> Any:
-        if isinstance(value, str):  # a JSON object, as a generated vitals.toml or an env variable writes it
-            try:
-                return json.loads(value) if value.strip() else {}
-            except json.JSONDecodeError as exc:
-                raise ValueError("customer_org_map must be a table (customer id -> org UUID) or a JSON object") from exc
-        return value
+    _json_map = field_validator("customer_org_map", mode="before")(json_table("customer id -> org UUID"))
 
     def secret_values(self) -> list[str]:
         """The secrets in clear, for verification only (never log them)."""
