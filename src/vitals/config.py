@@ -25,8 +25,9 @@ from vitals.api.settings import ApiSettings
 from vitals.bi.settings import BiSettings
 from vitals.dashboard.settings import DashboardSettings
 from vitals.errors import VitalsError
+from vitals.hubspot.settings import HubSpotSettings
 from vitals.sentry.settings import SentryEnvSource, SentrySettings
-from vitals.server.settings import ServeSettings
+from vitals.server.settings import ServeSettings, SystemHealthSettings
 from vitals.stripe.settings import StripeEnvSource, StripeSettings
 
 Engine = Literal["duckdb", "postgres", "spark"]
@@ -188,11 +189,13 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
+    hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    system_health: SystemHealthSettings = Field(default_factory=SystemHealthSettings)
     bi: BiSettings = Field(default_factory=BiSettings)
 
     @field_validator("timezone")

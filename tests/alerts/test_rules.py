@@ -48,6 +48,7 @@ def test_defaults_carry_the_seed_thresholds() -> None:
         "org_health_critical",
         "org_nps_negative",
         "jobs_volume_anomaly",
+        "system_degraded",
     }
     page = rules["quality_pass_rate_hourly_low"]
     assert (page.metric, page.condition.describe(), page.window, page.severity, page.routes) == (
@@ -91,7 +92,7 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
     rules = {r.name: r for r in load_rules(settings)}
     assert "turnaround_slow" not in rules and "my_rule" in rules
     assert rules["dad_drop"].condition.describe().startswith("down 30%")
-    assert len(load_rules(settings, include_disabled=True)) == 11
+    assert len(load_rules(settings, include_disabled=True)) == 12
 
 
 @pytest.mark.parametrize(

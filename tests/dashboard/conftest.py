@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -149,6 +150,13 @@ class Browser:
 @pytest.fixture
 def browser(playwright: Playwright, served: Served) -> Iterator[Browser]:
     """A headless Chromium with a fresh user-data-dir; the test fails on any collected problem."""
+    with open_browser(playwright, served.url) as session:
+        yield session
+
+
+@contextmanager
+def open_browser(playwright: Playwright, url: str) -> Iterator[Browser]:
+    """A headless Chromium on ``url`` with a fresh user-data-dir, failing on any problem it collected."""
     profile = Path(tempfile.mkdtemp(prefix="vitals-chromium-"))
     context = playwright.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -156,7 +164,7 @@ def browser(playwright: Playwright, served: Served) -> Iterator[Browser]:
     context.set_default_timeout(30_000)
     try:
         page = context.pages[0] if context.pages else context.new_page()
-        session = Browser(context, page, served.url)
+        session = Browser(context, page, url)
         session.watch()
         yield session
         assert session.problems == [], "\n".join(session.problems)

@@ -28,6 +28,9 @@ class Point:
     end: datetime
     value: float
     volume: float | None = None
+    note: str = ""
+    """What the value means in words (the system health's status and reasons): a threshold's verdict gives it
+    as its reason."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def judge(rule: Rule, points: list[Point], as_of: datetime, tz: ZoneInfo) -> Ver
     points = sorted((p for p in points if p.end <= as_of and not _skipped(rule, p, tz)), key=lambda p: p.end)
     current = [p for p in points if p.end > as_of - rule.window]
     if not current:
+        if rule.system:
+            return Verdict("nodata", None, "the system health is known to the running server only")
         return Verdict("nodata", None, f"no value in the last {format_duration(rule.window)}")
     value = _reduce(rule.reduce, [p.value for p in current])
     latest = current[-1]
@@ -95,7 +100,8 @@ def judge(rule: Rule, points: list[Point], as_of: datetime, tz: ZoneInfo) -> Ver
     condition = rule.condition
     if isinstance(condition, Threshold):
         breach = _compare(condition.op, value, condition.value)
-        return Verdict("breach" if breach else "ok", value, f"{value:g} {condition.describe()}: {breach}", latest.end)
+        reason = latest.note or f"{value:g} {condition.describe()}: {breach}"
+        return Verdict("breach" if breach else "ok", value, reason, latest.end)
     if isinstance(condition, Change):
         return _judge_change(condition, value, latest, points)
     if not isinstance(condition, Anomaly):  # a spike is judged by real-time rules only (alerts.realtime)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from vitals.alerts.durations import format_duration, parse_duration
 from vitals.config import Settings
 from vitals.errors import VitalsError
-from vitals.metrics.catalog import Catalog, Metric, default_catalog
+from vitals.metrics.catalog import SERVICE_METRICS, Catalog, Metric, default_catalog
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent / "default_rules.yml"
 
@@ -165,9 +165,11 @@ class Rule(_Model):
     active_hours: ActiveHours | None = None
     skip_days: tuple[Weekday, ...] = ()
     """Values of these business weekdays are neither judged nor part of a baseline (e.g. weekends)."""
-    source: Literal["warehouse", "realtime"] = "warehouse"
+    source: Literal["warehouse", "realtime", "system"] = "warehouse"
     """``warehouse``: the built metrics (``metrics_daily``, ``mart_reliability_hourly``); ``realtime``: a
-    rolling window of the rows landed recently, judged every tick (vitals.realtime)."""
+    rolling window of the rows landed recently, judged every tick (vitals.realtime); ``system``: the running
+    server's own status (``system_health``: 0 healthy, 1 warning, 2 degraded; vitals.system_health), judged
+    every tick as it is then (``window`` is not used)."""
     clear: float | None = None
     """Hysteresis of a real-time rule: once firing, it resolves only when the value is back past ``clear``
     (a threshold on the good side of the condition's, or a spike factor below the condition's)."""
@@ -196,6 +198,11 @@ class Rule(_Model):
         """Whether the rule judges a rolling window of recent rows (not the built metrics)."""
         return self.source == "realtime"
 
+    @property
+    def system(self) -> bool:
+        """Whether the rule judges the running server's own status (not the built metrics)."""
+        return self.source == "system"
+
     def summary_text(self, metric: Metric) -> str:
         """``Quality pass rate (hourly) < 0.8``: what the rule watches, in words."""
         over = f" over the last {format_duration(self.window)}" if self.realtime else ""
@@ -221,6 +228,9 @@ def _validate_rule(entry: dict[str, object], path: Path, index: int, catalog: Ca
     except ValidationError as exc:
         problems = "; ".join(f"{_field_path(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise RulesError(f"{where}: {problems}") from None
+    if rule.system:
+        _validate_system(rule, where)
+        return rule
     if rule.metric not in catalog.metrics:
         raise RulesError(f"{where}: metric: {catalog_hint(catalog, rule.metric)}")
     if rule.realtime:
@@ -273,8 +283,27 @@ def _validate_realtime(rule: Rule, where: str) -> None:
         raise RulesError(f"{where}: clear: must be at most the threshold {condition.value:g}")
 
 
+def _validate_system(rule: Rule, where: str) -> None:
+    """A rule on the server's own status: a service metric, global, a threshold, nothing about volumes or days."""
+    if rule.metric not in SERVICE_METRICS:
+        raise RulesError(f"{where}: metric: a system rule watches one of {', '.join(SERVICE_METRICS)}")
+    if rule.scope != "global":
+        raise RulesError(f"{where}: scope: a system rule is global")
+    if not isinstance(rule.condition, Threshold):
+        raise RulesError(f"{where}: condition: a system rule has a threshold condition")
+    extras = [
+        name
+        for name, given in (("min_volume", rule.min_volume), ("skip_days", rule.skip_days), ("clear", rule.clear))
+        if given not in (None, ())
+    ]
+    if extras:
+        raise RulesError(f"{where}: {extras[0]}: not used by a system rule (source: system)")
+
+
 def catalog_hint(catalog: Catalog, name: str) -> str:
     """``no metric named 'x'; did you mean ...`` from the catalog."""
+    if name in SERVICE_METRICS:
+        return f"{name} is the running server's own status: a rule watches it with source: system"
     try:
         catalog.metric(name)
     except VitalsError as exc:

@@ -78,7 +78,7 @@ class AlertSettings(BaseModel):
     routes: dict[str, RouteSettings] = Field(
         default_factory=dict,
         description="Route name -> where it delivers: a table with type = slack | pagerduty | email | webhook | "
-        "pg_notify and that type's fields. The default rules use the routes cs, cs_urgent and oncall.",
+        "pg_notify and that type's fields. The default rules use the routes cs, cs_urgent, oncall and eng_ops.",
     )
     digest_routes: list[str] = Field(
         default_factory=list,

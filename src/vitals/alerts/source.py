@@ -1,5 +1,6 @@
 """Where rules read their values: ``metrics_daily`` (one value per business day) and
-``mart_reliability_hourly`` (one per business hour), both built by ``vitals build``."""
+``mart_reliability_hourly`` (one per business hour), both built by ``vitals build``; and, for rules with
+``source: system``, the running server's own status (one value, now)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from vitals import system_health
 from vitals.alerts.conditions import Point
 from vitals.alerts.rules import Anomaly, Change, Rule
 from vitals.metrics.catalog import default_catalog
@@ -54,9 +56,19 @@ class WarehouseSource:
 
     def points(self, rule: Rule, as_of: datetime) -> dict[str, list[Point]]:
         """Entity id (``global`` or an org UUID) -> its points ending at or before ``as_of``."""
+        if rule.system:
+            return self._system(as_of)
         if rule.hourly:
             return self._hourly(rule, as_of)
         return self._daily(rule, as_of)
+
+    def _system(self, as_of: datetime) -> dict[str, list[Point]]:
+        """The system health at ``as_of`` as one global point, its status and reasons as the point's words
+        (no point outside the server: the rule has no data)."""
+        health = system_health.current(as_of, self.warehouse)
+        if health is None:
+            return {}
+        return {"global": [Point(as_of, float(health.value), note=health.summary())]}
 
     def _require(self, table: str) -> None:
         if not self.warehouse.table_exists(self.schema, table):

@@ -73,6 +73,24 @@ class Metric(BaseModel):
         return value
 
 
+SYSTEM_HEALTH = Metric(
+    name="system_health",
+    label="System health",
+    domain="data_health",
+    grain=("global",),
+    unit="score",
+    direction="down",
+    tier=1,
+    definition="The running server's own status: 0 Healthy, 1 Warning, 2 Degraded, from the freshness of each "
+    "source against its expected lag, the last build's age and outcome, the events waiting to be written and "
+    "the alert notifications not delivered (docs/server.md, System health). Judged live, not built.",
+    model="service",
+)
+SERVICE_METRICS: dict[str, Metric] = {SYSTEM_HEALTH.name: SYSTEM_HEALTH}
+"""Figures the running server knows of itself, not built by dbt: alert rules with ``source: system`` watch
+them. ``Catalog.metric`` finds them; the catalog's listing (``metrics``) does not hold them."""
+
+
 class Catalog(BaseModel):
     """All metrics and dimensions, by name."""
 
@@ -82,9 +100,10 @@ class Catalog(BaseModel):
     dimensions: dict[str, Dimension]
 
     def metric(self, name: str) -> Metric:
-        """The metric called ``name``; ``CatalogError`` naming close matches when there is none."""
+        """The metric called ``name`` (or the service metric); ``CatalogError`` naming close matches when there
+        is none."""
         try:
-            return self.metrics[name]
+            return self.metrics[name] if name in self.metrics else SERVICE_METRICS[name]
         except KeyError:
             close = [m for m in self.metrics if name.lower() in m or m in name.lower()][:5]
             hint = f"; did you mean {', '.join(close)}?" if close else "; `vitals metrics list` shows them all"

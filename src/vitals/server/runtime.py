@@ -16,20 +16,24 @@ import logging
 import os
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from vitals import system_health
 from vitals.config import Settings
 from vitals.realtime import journal as realtime_journal
 from vitals.server.builds import Builder
 from vitals.server.jobs import ALERTS, scheduled_jobs
 from vitals.server.journal import Journal
-from vitals.server.scheduler import Scheduler, SchedulerGroup
+from vitals.server.scheduler import Scheduler, SchedulerGroup, utc_now
+from vitals.server.system_check import check_system
 from vitals.server.token_gate import TokenGate
 from vitals.server.writer import Writer
 from vitals.stored_deliveries import flatten_stored
+from vitals.warehouse.base import Warehouse
 
 log = logging.getLogger("vitals.server")
 
@@ -71,6 +75,8 @@ class Runtime:
             ]
         )
         self.ready = threading.Event()
+        self.started_at = utc_now()
+        """When the service was made: until a build succeeds, the system health judges the data as of then."""
         self.replay_error: str | None = None
         self.recovered = 0
         self._stop = threading.Event()
@@ -84,6 +90,7 @@ class Runtime:
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self.writer.open()
         realtime_journal.register(self.writer.pending_records)
+        system_health.register(self.check_health)
         try:
             recovered = self.journal.open()
         except BaseException:
@@ -131,10 +138,16 @@ class Runtime:
             self._replayer.join()
         self.scheduler.stop()
         realtime_journal.register(None)
+        system_health.register(None)
         self.journal.close()
         self.writer.stop()
         self._scratch.close()
         self._withdraw()
+
+    def check_health(self, at: datetime, warehouse: Warehouse | None = None) -> system_health.SystemHealth:
+        """The system health at ``at`` (what alert rules with ``source: system`` judge), read through
+        ``warehouse`` when given."""
+        return check_system(self, at, warehouse=warehouse)
 
     def scratch(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor on the in-memory scratch database (event validation)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from vitals.contracts import RAW_TABLES
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -95,3 +97,74 @@ class ServeSettings(BaseModel):
     def admin_token(self) -> str:
         """The admin secret in clear (for comparison only; never log it)."""
         return self.admin_secret.get_secret_value()
+
+
+DEFAULT_SOURCE_LAGS: dict[str, float] = {"events_big": 60.0, "stripe_billing_big": 1440.0, "sentry_errors_big": 1440.0}
+"""Minutes each source may go without a new row before the system health is Warning (the others: not judged)."""
+
+
+class SystemHealthSettings(BaseModel):
+    """When the system health (``GET /api/v1/status``, the data health page, alert rules with ``source:
+    system``) turns Warning or Degraded."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    source_lag_minutes: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_SOURCE_LAGS),
+        description="Source (raw table) -> minutes it may go without a new row landing before the status is "
+        "Warning; 0: not judged. Sources left out keep their default (events_big 60, stripe_billing_big and "
+        "sentry_errors_big 1440; the others are not judged). A source with no row yet is not judged.",
+    )
+    source_lag_degraded_factor: float = Field(
+        default=4.0,
+        ge=1,
+        description="A source without a new row for this many times its lag makes the status Degraded.",
+    )
+    build_warning_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="The last successful build (before the first one: the server's start) longer ago than this "
+        "makes the status Warning; keep it above serve.build_interval_minutes. A failed build, and a build "
+        "that took longer than the interval, make it Warning too.",
+    )
+    build_degraded_minutes: float = Field(
+        default=120.0, gt=0, description="The last successful build longer ago than this: Degraded."
+    )
+    journal_warning_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        description="Accepted events waiting this long to be written to the warehouse make the status Warning "
+        "(a build holds writes for as long as it runs).",
+    )
+    journal_degraded_minutes: float = Field(
+        default=60.0, gt=0, description="Accepted events waiting this long to be written: Degraded."
+    )
+    delivery_failures_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Alert notifications that could not be delivered (after every retry) in this many hours "
+        "make the status Warning.",
+    )
+    delivery_failures_degraded: int = Field(
+        default=3, ge=1, description="This many undelivered alert notifications in that window: Degraded."
+    )
+
+    @field_validator("source_lag_minutes")
+    @classmethod
+    def _known_sources(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(RAW_TABLES))
+        if unknown:
+            raise ValueError(f"unknown source(s) {unknown}; known: {list(RAW_TABLES)}")
+        if any(minutes < 0 for minutes in value.values()):
+            raise ValueError("a source lag is negative (0 switches the check off)")
+        return {**DEFAULT_SOURCE_LAGS, **value}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SystemHealthSettings:
+        for area in ("build", "journal"):
+            warning, degraded = getattr(self, f"{area}_warning_minutes"), getattr(self, f"{area}_degraded_minutes")
+            if degraded < warning:
+                raise ValueError(
+                    f"{area}_degraded_minutes ({degraded:g}) is below {area}_warning_minutes ({warning:g})"
+                )
+        return self

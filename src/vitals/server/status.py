@@ -6,7 +6,8 @@ Status holds file paths, build and job errors: it needs an admin or analyst API 
 
 Status reports, per raw table, the freshness of its newest row (``_loaded_at``, when vitals landed it,
 and the lag from then to now) and the latest load recorded for it; the last build and the last
-successful one; each scheduled job's runs, failures, last outcome and last error; and the journal.
+successful one; each scheduled job's runs, failures, last outcome and last error; the journal; and the
+system health, one status (healthy, warning or degraded) with its reasons (``vitals.system_health``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from vitals.api.auth import bearer
-from vitals.contracts import LOADED_AT_COLUMN, LOADS, RAW_SCHEMA, RAW_TABLES
 from vitals.server.runtime import Runtime
+from vitals.server.system_check import check_system, source_freshness
 from vitals.server.token_gate import Refusal
-from vitals.warehouse import open_warehouse
-
-_LOADED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def create_router(runtime: Runtime) -> APIRouter:
@@ -44,7 +42,8 @@ def create_router(runtime: Runtime) -> APIRouter:
 
     @router.get(
         "/api/v1/status",
-        summary="Freshness per source, the last build, job errors, the journal (admin or analyst token)",
+        summary="Freshness per source, the last build, job errors, the journal, the system health "
+        "(admin or analyst token)",
         dependencies=[Depends(bearer)],
     )
     async def status(authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Any:
@@ -62,11 +61,12 @@ def create_router(runtime: Runtime) -> APIRouter:
 def service_status(runtime: Runtime) -> dict[str, Any]:
     """The status document."""
     now = datetime.now(UTC)
+    sources = source_freshness(runtime, now)
     return {
         "ready": runtime.ready.is_set(),
         "engine": runtime.settings.engine,
         "now": now.isoformat(),
-        "sources": source_freshness(runtime, now),
+        "sources": sources,
         "build": runtime.builder.status(),
         "jobs": runtime.scheduler.states(),
         "journal": {
@@ -81,31 +81,5 @@ def service_status(runtime: Runtime) -> dict[str, Any]:
             "records_committed": runtime.journal.records_committed,
             "segments": len(runtime.journal.segments()),
         },
+        "system_health": check_system(runtime, now, sources=sources).as_dict(),
     }
-
-
-def source_freshness(runtime: Runtime, now: datetime) -> dict[str, Any]:
-    """Per raw table: newest row's landing time, its lag in seconds, and the latest load."""
-    found: dict[str, Any] = {}
-    with open_warehouse(runtime.settings) as warehouse:
-        for name in RAW_TABLES:
-            newest = warehouse.query(f"select max({LOADED_AT_COLUMN}) from {RAW_SCHEMA}.{name}")[0][0]
-            load = warehouse.query(
-                f"select source, rows_read, rows_inserted, finished_at from {RAW_SCHEMA}.{LOADS.name} "
-                "where table_name = ? order by finished_at desc limit 1",
-                [name],
-            )
-            lag = None
-            if newest:
-                landed = datetime.strptime(newest, _LOADED_AT_FORMAT).replace(tzinfo=UTC)
-                lag = round(max((now - landed).total_seconds(), 0.0), 3)
-            found[name] = {
-                "newest_row_loaded_at": newest,
-                "lag_seconds": lag,
-                "last_load": (
-                    {"source": load[0][0], "rows_read": load[0][1], "rows_inserted": load[0][2], "at": load[0][3]}
-                    if load
-                    else None
-                ),
-            }
-    return found

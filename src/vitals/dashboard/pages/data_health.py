@@ -1,5 +1,6 @@
-"""Data health: per source its freshness (lag of the newest row, live from the server's status and as of
-the last build), rows, duplicates, unparsed ids; the last builds and the scheduled jobs with their errors.
+"""Data health: the system health (one status, Healthy, Warning or Degraded, with its reasons in sentences);
+per source its freshness (lag of the newest row, live from the server's status and as of the last build),
+rows, duplicates, unparsed ids; the last builds and the scheduled jobs with their errors.
 
 It shows the service's own state, so it needs the ``operations`` feature (admin and analyst tokens)."""
 
@@ -12,37 +13,48 @@ from vitals.api.scope import Source
 from vitals.dashboard.datasets import Column, Table, timestamp
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
+from vitals.system_health import SOURCE_NAMES, SystemHealth
 
 DATA_HEALTH = Source("{core}.mart_data_health", "global")
 NO_BUILD = "No data health yet: no source has been loaded and built."
-SOURCE_NAMES = {
-    "events_big": "App events",
-    "stripe_billing_big": "Stripe billing",
-    "sentry_errors_big": "Sentry errors",
-    "currency_rates": "Currency rates",
-    "nps_responses": "NPS survey responses",
-}
-"""Each source by the name people know it by (the rows keep the landing table's name, for the CSV)."""
 
 
 def build(view: View) -> Content:
-    """The sources, builds and jobs tables."""
+    """The system health, and the sources, builds and jobs tables (the sources keep the landing table's name
+    in their rows, for the CSV, and show the name people know them by)."""
     view.scope.require("operations")
-    live = _live_freshness(view)
+    now = datetime.now(UTC)
+    live = _live_freshness(view, now)
     sources = _sources(view, live)
     builds, jobs = _builds(view), _jobs(view)
+    health = None
     if view.runtime is None:
-        view.notices.append("Live freshness, builds and jobs are known to the running server only.")
-    return Content({"sources": sources, "builds": builds, "jobs": jobs}, [sources, builds, jobs])
+        view.notices.append("The system health, live freshness, builds and jobs are known to the running server only.")
+    else:
+        from vitals.server.system_check import check_system
+
+        health = _health(check_system(view.runtime, now, sources=live))
+    context = {"system_health": health, "sources": sources, "builds": builds, "jobs": jobs}
+    return Content(context, [sources, builds, jobs])
 
 
-def _live_freshness(view: View) -> dict[str, dict[str, Any]]:
+def _health(health: SystemHealth) -> dict[str, Any]:
+    """The system health as the page shows it: a badge and the reasons in sentences."""
+    return {
+        "status": health.status,
+        "label": health.label,
+        "reasons": [reason.as_dict() for reason in health.reasons],
+        "checked_at": timestamp(health.checked_at),
+    }
+
+
+def _live_freshness(view: View, now: datetime) -> dict[str, dict[str, Any]]:
     """The server's status of each source (newest row's landing time and its lag now), when served."""
     if view.runtime is None:
         return {}
-    from vitals.server.status import source_freshness
+    from vitals.server.system_check import source_freshness
 
-    found: dict[str, dict[str, Any]] = source_freshness(view.runtime, datetime.now(UTC))
+    found: dict[str, dict[str, Any]] = source_freshness(view.runtime, now)
     return found
 
 
