@@ -141,7 +141,8 @@ def ingest_postgres_cmd(
     table: Annotated[str, typer.Option(help="Source table holding the columns of the --into contract.")] = "events_big",
     cursor_column: Annotated[str, typer.Option(help="Column the incremental cursor follows.")] = "_ingest_ts",
     into: Annotated[
-        str, typer.Option(help="Raw table (contract) to land into, e.g. events_big or nps_responses.")
+        str,
+        typer.Option(help="Raw table (contract) to land into, e.g. events_big, nps_responses or support_tickets."),
     ] = "events_big",
 ) -> None:
     """Pull new rows (events by default) from the app's Postgres since the saved cursor (with an overlap window)."""
@@ -205,6 +206,30 @@ def ingest_sentry_cmd(
             api_base=api_base,
             progress=sys.stderr.isatty(),
         )
+    console.print(report.render())
+
+
+@ingest_app.command("hubspot")
+def ingest_hubspot_cmd(
+    token: Annotated[
+        str,
+        typer.Option(
+            envvar="VITALS_HUBSPOT_TOKEN",
+            help="A HubSpot private app's access token (env VITALS_HUBSPOT_TOKEN).",
+        ),
+    ],
+    api_base: Annotated[
+        str | None, typer.Option(help="HubSpot API address (default: hubspot.api_base, https://api.hubapi.com).")
+    ] = None,
+) -> None:
+    """Pull deals (with their stage history), calls, emails, meetings, notes, contacts' lifecycle dates and
+    tickets changed since the last pull from HubSpot into crm_deals, crm_activities, marketing_leads and
+    support_tickets. Safe to re-run: a cursor per object type, rows already landed are skipped."""
+    from vitals.hubspot.pull import pull
+
+    settings = _settings()
+    with _friendly_errors():
+        report = pull(settings, token, api_base=api_base, progress=sys.stderr.isatty())
     console.print(report.render())
 
 
@@ -754,7 +779,7 @@ def _serve_demo(settings: Settings) -> None:
 
 
 alerts_app = typer.Typer(
-    help="Alert rules over the metrics: evaluate, silence, list and history.", no_args_is_help=True
+    help="Alert rules over the metrics: evaluate, silence, acknowledge, list and history.", no_args_is_help=True
 )
 app.add_typer(alerts_app, name="alerts")
 
@@ -802,6 +827,22 @@ def alerts_silence(
     with _friendly_errors():
         made = silence(settings, rule, org=org, duration=length, comment=comment)
     console.print(f"silenced {made.rule_name} ({made.scope or 'every scope'}) until {made.ends_at.isoformat()}")
+
+
+@alerts_app.command("ack")
+def alerts_ack(
+    rule: Annotated[str, typer.Argument(help="Rule name (see `vitals alerts list`).")],
+    org: Annotated[str | None, typer.Option("--org", help="The org of the incident; default: the global one.")] = None,
+    comment: Annotated[str, typer.Option(help="What is being done (kept in the history).")] = "",
+) -> None:
+    """Acknowledge a firing alert: it repeats no more until it resolves; PagerDuty hears `acknowledge`."""
+    from vitals.alerts.manage import acknowledge
+
+    settings = _settings()
+    with _friendly_errors():
+        ack = acknowledge(settings, rule, scope=org or "global", comment=comment)
+    when = ack.acknowledged_at.strftime("%Y-%m-%d %H:%M UTC")
+    console.print(f"acknowledged {ack.rule_name} ({ack.scope}) by {ack.acknowledged_by} at {when}", highlight=False)
 
 
 @alerts_app.command("list")
@@ -900,7 +941,9 @@ def _token_audit(warehouse: Any, action: str, target: str, detail: str) -> None:
 
 @tokens_app.command("create")
 def tokens_create(
-    role: Annotated[str, typer.Option(help="admin, analyst, cs, sales, viewer, org or ingest (posts events only).")],
+    role: Annotated[
+        str, typer.Option(help="admin, analyst, cs, sales, oncall, viewer, org or ingest (posts events only).")
+    ],
     org: Annotated[str | None, typer.Option(help="The org an org token reads (required for --role org).")] = None,
     name: Annotated[str | None, typer.Option(help="A name to list and revoke it by (default: role-<id>).")] = None,
 ) -> None:

@@ -1,7 +1,7 @@
 """The root of vitals' own exceptions: each says what went wrong and names the ids involved.
 
-Every error the CLI reports derives from ``VitalsError``; the three read errors below are shared by the read
-layer (``vitals.metrics``), the API (which answers them with HTTP 403, 404 and 400) and the dashboard."""
+Every error the CLI reports derives from ``VitalsError``; the request errors below are shared by the read
+layer (``vitals.metrics``), the API (which answers them with HTTP 403, 404, 400 and 409) and the dashboard."""
 
 
 class VitalsError(Exception):
@@ -18,3 +18,7 @@ class NotFound(VitalsError):
 
 class BadRequest(VitalsError):
     """The request cannot be answered as asked (HTTP 400); the message says which parameter."""
+
+
+class Conflict(VitalsError):
+    """The request is valid but what it acts on is not in a state that allows it (HTTP 409)."""

@@ -19,6 +19,7 @@ from tests.alerts.receivers import Receiver, serve
 from tests.alerts.series import create_tables, put_hour
 from tests.alerts.smtp import Inbox, free_port
 from vitals.alerts import evaluate
+from vitals.alerts.manage import acknowledge
 from vitals.alerts.state import AlertStore
 from vitals.warehouse import open_warehouse
 
@@ -80,6 +81,33 @@ def test_pagerduty_trigger_then_resolve_with_one_dedup_key(tmp_path: Path) -> No
     assert trigger["links"][0]["href"].endswith("/metrics/quality_pass_rate_hourly")
     assert resolve == {"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": trigger["dedup_key"]}
     assert notification_statuses(settings) == [("firing", "sent", 1), ("resolved", "sent", 1)]
+
+
+def test_pagerduty_hears_acknowledge_between_trigger_and_resolve(tmp_path: Path) -> None:
+    with serve(Receiver("pagerduty")) as pd:
+        routes = {"oncall": {"type": "pagerduty", "routing_key": ROUTING_KEY, "url": pd.url}}
+        settings = alert_settings("duckdb", tmp_path, None, [page_rule("oncall")], routes)
+        create_tables(settings)
+        put_hour(settings, HOUR, jobs=40, passed=20)
+        evaluate(settings, datetime(2026, 11, 10, 10, 5, tzinfo=UTC))
+        acknowledge(
+            settings,
+            "quality_low",
+            scope="global",
+            comment="rolling back",
+            by="ann",
+            at=HOUR.replace(hour=10, minute=30),
+        )
+        put_hour(settings, HOUR.replace(hour=10), jobs=40, passed=40)
+        evaluate(settings, datetime(2026, 11, 10, 11, 5, tzinfo=UTC))
+        actions = [(b["event_action"], b["dedup_key"]) for b in pd.bodies()]
+    key = "vitals/quality_low/global"
+    assert actions == [("trigger", key), ("acknowledge", key), ("resolve", key)]
+    assert notification_statuses(settings) == [
+        ("firing", "sent", 1),
+        ("acknowledged", "sent", 1),
+        ("resolved", "sent", 1),
+    ]
 
 
 @pytest.mark.parametrize(("severity", "expected"), [("high", "error"), ("medium", "warning"), ("low", "info")])

@@ -15,7 +15,7 @@ from tests.alerts.receivers import Receiver
 from tests.alerts.series import create_tables, put_daily, put_hour
 from vitals.alerts import evaluate
 from vitals.alerts.engine import _tick
-from vitals.alerts.manage import silence
+from vitals.alerts.manage import NotFiring, acknowledge, silence
 from vitals.alerts.rules import load_rules
 from vitals.alerts.source import WarehouseSource
 from vitals.alerts.state import AlertStore
@@ -134,6 +134,27 @@ def test_silence_holds_firing_and_it_goes_out_when_the_silence_ends(make_timelin
     with open_warehouse(tl.settings) as wh:
         held = [n for n in AlertStore(wh).notifications() if n.status == "held"]
     assert [(n.kind, n.last_error) for n in held] == [("firing", "silenced")]
+
+
+def test_an_acknowledged_incident_repeats_no_more_resolves_and_a_new_one_pages_again(make_timeline: Any) -> None:
+    tl = make_timeline(quality_rule(**{"for": "0m"}))
+    bad_hours(tl.settings, {9: 0.5, 10: 0.5, 11: 0.5, 12: 0.5, 13: 0.5, 14: 0.95, 15: 0.95, 16: 0.4})
+    with pytest.raises(NotFiring):  # nothing fires yet
+        acknowledge(tl.settings, "quality_low", scope="global", comment="early", by="ann")
+    assert tl.kinds(at(10)) == ["firing"]
+    ack = acknowledge(tl.settings, "quality_low", scope="global", comment="rolling back", by="ann", at=at(10, 30))
+    assert ack.firing_since == at(10)
+    told = tl.tick(at(11))  # the acknowledgement goes out from the outbox with the next evaluation
+    assert [(n["kind"], n["acknowledged_by"], n["comment"]) for n in told] == [("acknowledged", "ann", "rolling back")]
+    assert told[0]["dedup_key"] == "vitals/quality_low/global" and told[0]["summary"].startswith(
+        "[Acknowledged by ann]"
+    )
+    again = acknowledge(tl.settings, "quality_low", scope="global", comment="me too", by="bob")
+    assert again.acknowledged_by == "ann"  # the first one stays, and nothing more is sent
+    assert tl.kinds(at(13)) == []  # no repeat at 13:05 (3 h after the page)
+    assert tl.kinds(at(14)) == []
+    assert tl.kinds(at(15)) == ["resolved"]  # a resolve still goes out
+    assert tl.kinds(at(17)) == ["firing"]  # a new incident is nobody's yet
 
 
 def test_silence_of_one_org_leaves_the_others(make_timeline: Any) -> None:

@@ -26,7 +26,7 @@ MODELS = [
     "mart_revenue_mrr_daily",
     "mart_analyses_weekly_active_providers",
 ]
-ROLES = ("admin", "analyst", "cs", "sales", "viewer", "org", "ingest")
+ROLES = ("admin", "analyst", "cs", "sales", "oncall", "viewer", "org", "ingest")
 
 __all__ = ["OA", "OB", "Api", "built_api"]
 

@@ -1,6 +1,7 @@
 """Alert endpoints: current states (firing first, with severity, filters), the history of transitions and
-notifications, the rules with the thresholds in force, and silences (admin and cs, validated, audited);
-an org token sees its own org's alerts only and a viewer global ones only, on DuckDB and PostgreSQL."""
+notifications, the rules with the thresholds in force, and silences and acknowledgements (admin, cs and oncall,
+validated, audited); an org token sees its own org's alerts only and a viewer global ones only, on DuckDB and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def seed(settings: Settings) -> None:
     with open_warehouse(settings) as warehouse:
         store = AlertStore(warehouse)
         store.ensure_tables()
-        for table in ("alert_state", "alert_history", "notifications", "silences"):
+        for table in ("alert_state", "alert_history", "notifications", "silences", "acknowledgements"):
             warehouse.execute(f"delete from alerts.{table}")
         for state in STATES:
             store.save_state(state)
@@ -176,10 +177,10 @@ def test_rules_show_the_threshold_in_force(duck_api: Api) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_admin_and_cs_silence(duck_alerted: Api, role: str) -> None:
+def test_only_admin_cs_and_oncall_silence(duck_alerted: Api, role: str) -> None:
     body = {"rule": HEALTH, "org_id": OA, "duration": "2h", "comment": f"by {role}"}
     made = duck_alerted.client.post("/api/v1/alerts/silences", json=body, headers=duck_alerted.headers(role))
-    allowed = role in ("admin", "cs")
+    allowed = role in ("admin", "cs", "oncall")
     assert made.status_code == (201 if allowed else 403), made.text
     ended = duck_alerted.client.delete("/api/v1/alerts/silences/whatever", headers=duck_alerted.headers(role))
     assert ended.status_code == (404 if allowed else 403)
@@ -250,3 +251,40 @@ def test_a_bad_silence_is_refused_and_nothing_stored(duck_api: Api, body: dict[s
     assert answer.status_code == status, answer.text
     with open_warehouse(duck_api.settings) as warehouse:
         assert warehouse.query("select count(*) from alerts.silences")[0][0] == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admin_cs_and_oncall_acknowledge(duck_alerted: Api, role: str) -> None:
+    body = {"rule": HEALTH, "org_id": OA, "comment": f"on it, {role}"}
+    made = duck_alerted.client.post("/api/v1/alerts/acknowledgements", json=body, headers=duck_alerted.headers(role))
+    assert made.status_code == (201 if role in ("admin", "cs", "oncall") else 403), made.text
+    assert duck_alerted.client.post("/api/v1/alerts/acknowledgements", json=body).status_code == 401
+
+
+def test_an_acknowledgement_takes_the_open_incident_once_and_is_audited(duck_alerted: Api) -> None:
+    oncall = duck_alerted.headers("oncall")
+    post = duck_alerted.client.post
+    made = post("/api/v1/alerts/acknowledgements", json={"rule": QUALITY, "comment": "rolling back"}, headers=oncall)
+    assert made.status_code == 201, made.text
+    alert = made.json()
+    assert (alert["rule"], alert["scope"], alert["state"], alert["acknowledged_by"]) == (
+        QUALITY,
+        "global",
+        "firing",
+        "t-oncall",
+    )
+    again = post("/api/v1/alerts/acknowledgements", json={"rule": QUALITY}, headers=duck_alerted.headers("admin"))
+    assert again.status_code == 201 and again.json()["acknowledged_by"] == "t-oncall"  # the first one stays
+    listed = duck_alerted.get("cs", "/alerts", state="firing").json()  # type: ignore[attr-defined]
+    by_scope = {a["scope"]: a for a in listed["items"]}
+    assert by_scope["global"]["acknowledged_by"] == "t-oncall" and by_scope[OA]["acknowledged_at"] is None
+
+    # nothing to take: a pending alert (409), a rule that fires per org without its org, an unknown rule
+    pending = post("/api/v1/alerts/acknowledgements", json={"rule": HEALTH, "org_id": OB}, headers=oncall)
+    assert pending.status_code == 409 and "not firing" in pending.json()["detail"]
+    assert post("/api/v1/alerts/acknowledgements", json={"rule": HEALTH}, headers=oncall).status_code == 400
+    assert post("/api/v1/alerts/acknowledgements", json={"rule": "no_such"}, headers=oncall).status_code == 404
+    assert post("/api/v1/alerts/acknowledgements", json={"rule": QUALITY, "x": 1}, headers=oncall).status_code == 422
+
+    audit = duck_alerted.get("admin", "/audit", token_name="t-oncall", limit=500).json()  # type: ignore[attr-defined]
+    assert ("alerts.acknowledge", f"{QUALITY}:global") in {(e["action"], e["target"]) for e in audit["items"]}

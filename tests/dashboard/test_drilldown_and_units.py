@@ -218,3 +218,74 @@ def test_a_viewer_reads_the_revenue_page_without_org_lists(browser: Browser, ser
     assert page.locator("table[data-table=monthly] tbody tr").count() >= 1
     assert page.locator("section#org_movements").count() == 0
     assert page.locator("table[data-table=monthly] a").count() == 0
+
+
+def test_a_bar_of_the_bridge_opens_the_orgs_of_its_month(browser: Browser, served: Served) -> None:
+    """The executive MRR bridge's bars stand for orgs: a click on a month opens the revenue page's list of the
+    orgs that moved in it (its table view links the same)."""
+    page = browser.login(served.tokens["admin"])
+    canvas = page.locator("section#mrr_bridge canvas")
+    spec = json.loads(canvas.get_attribute("data-chart") or "{}")
+    assert len(spec["links"]) == len(spec["labels"]) >= 1
+    assert all(f"month={m}" in link for m, link in zip(spec["labels"], spec["links"], strict=True))
+    box = canvas.bounding_box()
+    assert box is not None
+    canvas.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
+    page.wait_for_url("**/revenue?*month=*")
+    month = page.url.split("month=")[1][:7]
+    assert month in spec["labels"]
+    assert page.locator('table[data-table="org_movements"]').count() == 1
+    assert all(m == month for m in page.locator('td[data-key="month_start"]').all_inner_texts())
+    # a viewer reads no org rows: no links, nothing to click through to
+    browser.page.click("form.logout button")
+    viewer = browser.login(served.tokens["viewer"])
+    bridge = json.loads(viewer.locator("section#mrr_bridge canvas").get_attribute("data-chart") or "{}")
+    assert bridge["links"] == []
+
+
+def test_a_revenue_cohort_opens_its_orgs(browser: Browser, served: Served) -> None:
+    page = browser.login(served.tokens["admin"])
+    browser.goto("/revenue")
+    cohorts = page.locator('table[data-table="logo_cohorts"] td[data-key="cohort"] a')
+    assert cohorts.count() >= 1
+    row = page.locator('table[data-table="logo_cohorts"] tbody tr').first
+    month, size = cohorts.first.inner_text(), int(row.locator('td[data-key="cohort_orgs"]').inner_text())
+    cohorts.first.click()
+    page.wait_for_load_state("load")
+    assert f"month={month}" in page.url and "movement=new" in page.url
+    moves = page.locator('table[data-table="org_movements"] td[data-key="movement"]').all_inner_texts()
+    assert len(moves) == size and set(moves) == {"new"}
+    assert "cohort" in page.locator("section#org_movements h2").inner_text()
+    bad = page.request.get(served.url + "/revenue?movement=upsell")
+    assert bad.status == 400 and "movement" in bad.text()
+
+
+def test_trend_charts_overlay_the_previous_period(browser: Browser, served: Served) -> None:
+    page = browser.login(served.tokens["admin"])
+    for path, section, key in (
+        ("/reliability", "errors", "previous_error_rate_per_100_attempts"),
+        ("/catalog/dad", "series", "previous_dad"),
+    ):
+        browser.goto(path)
+        end = date.fromisoformat(page.input_value("form.filters input[name=to]"))
+        browser.goto(f"{path}?from={(end - timedelta(days=13)).isoformat()}&to={end.isoformat()}")  # 2 weeks back
+        spec = json.loads(page.locator(f"section#{section} canvas").get_attribute("data-chart") or "{}")
+        keys = [s["key"] for s in spec["series"]]
+        assert key in keys, (path, keys)
+        assert any(v is not None for v in spec["series"][keys.index(key)]["values"]), path
+
+
+def test_tables_colour_scores_past_the_alert_line_and_bands(browser: Browser, served: Served) -> None:
+    """The customer success tables colour a health score under the org health rule's line (40) and each band
+    by its own colour, in the cells themselves."""
+    page = browser.login(served.tokens["cs"])
+    cells = page.locator('table[data-table="health"] td[data-key="health_score"]')
+    assert cells.count() >= 1
+    judged = [(float(c.get_attribute("data-value") or "nan"), c.get_attribute("class") or "") for c in cells.all()]
+    assert any(v < 40 for v, _ in judged) and any(v >= 40 for v, _ in judged)
+    for value, tone in judged:
+        assert ("breached" in tone) == (value < 40), (value, tone)
+    for band in page.locator('table[data-table="health"] td[data-key="health_band"]').all():
+        assert band.get_attribute("class") == "band-" + (band.get_attribute("data-value") or "").lower().replace(
+            " ", "-"
+        )

@@ -152,7 +152,7 @@ def test_a_silenced_incident_leaves_the_banner(browser: Browser, served: Served)
 
 
 def test_silence_from_the_banner(browser: Browser, served: Served) -> None:
-    """The banner's silence button (admin and cs) silences the rule through the same rules and audit as the API,
+    """The banner's silence button (admin, cs and oncall) silences the rule through the same rules and audit as the API,
     and the page comes back without the incident; a viewer gets no button."""
     rule = "quality_pass_rate_hourly_low"
     viewer = browser.login(served.tokens["viewer"])
@@ -183,6 +183,45 @@ def test_silence_from_the_banner(browser: Browser, served: Served) -> None:
     refused = httpx.post(
         f"{served.url}/alerts/silence",
         data={"rule": rule, "hours": "1"},
+        headers={"Origin": "http://evil.example"},
+        timeout=30.0,
+    )
+    assert refused.status_code == 403
+
+
+def test_oncall_acknowledges_from_the_banner(browser: Browser, served: Served) -> None:
+    """An oncall token lands on reliability, takes the incident from its banner (the API's rules and audit), and
+    every page then says who took it instead of offering the button; a viewer gets no button."""
+    rule = "quality_pass_rate_hourly_low"
+    viewer = browser.login(served.tokens["viewer"])
+    assert viewer.locator(f"li.incident[data-rule={rule}]").count() == 1
+    assert viewer.locator("form.acknowledge").count() == 0
+    viewer.click("form.logout button")
+    viewer.wait_for_load_state("load")
+
+    created = httpx.post(
+        f"{served.url}/api/v1/tokens",
+        json={"role": "oncall", "name": "dash-ack-oncall"},
+        headers={"Authorization": f"Bearer {served.tokens['admin']}"},
+        timeout=30.0,
+    )
+    assert created.status_code == 201, created.text
+    page = browser.login(created.json()["token"])
+    assert page.url.removeprefix(served.url).split("?")[0] == "/reliability"
+    incident = page.locator(f"li.incident[data-rule={rule}]")
+    incident.locator("form.acknowledge button").click()
+    page.wait_for_load_state("load")
+    assert page.url.removeprefix(served.url) == "/reliability"
+    taken = page.locator(f"li.incident[data-rule={rule}] .acknowledged")
+    assert "acknowledged by dash-ack-oncall" in taken.inner_text()
+    assert page.locator(f"li.incident[data-rule={rule}] form.acknowledge").count() == 0
+    firing = [a for a in served.api("admin", "/alerts", state="firing")["items"] if a["rule"] == rule]
+    assert [a["acknowledged_by"] for a in firing] == ["dash-ack-oncall"]
+    audit = served.api("admin", "/audit", action="alerts.acknowledge")["items"]
+    assert any(e["target"] == f"{rule}:global" and e["role"] == "oncall" for e in audit)
+    refused = httpx.post(
+        f"{served.url}/alerts/acknowledge",
+        data={"rule": rule},
         headers={"Origin": "http://evil.example"},
         timeout=30.0,
     )

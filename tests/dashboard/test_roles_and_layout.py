@@ -56,9 +56,10 @@ def test_each_role_lands_on_its_home(browser: Browser, served: Served) -> None:
         page = browser.login(served.tokens[role])
         assert _path(page, served) == home, role
         _logout(page)
-    page = browser.login(_token(served, "sales"))
-    assert _path(page, served) == "/sales"
-    _logout(page)
+    for role, home in (("sales", "/sales"), ("oncall", "/reliability")):
+        page = browser.login(_token(served, role))
+        assert _path(page, served) == home, role
+        _logout(page)
     # a page asked for before the login wins over the home
     page = browser.goto("/reliability")
     page.fill("#token", served.tokens["cs"])

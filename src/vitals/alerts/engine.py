@@ -6,7 +6,9 @@ States per rule and scope: ``inactive`` -> ``pending`` (breaching, for shorter t
 closes an incident; a rule whose metric needs an optional source that is not loaded, such as
 ``nps_responses``, is skipped). Firing notifies once, then again every ``repeat_interval`` while it lasts; resolving
 notifies when the firing was notified. A silence or time outside ``active_hours`` holds firing
-notifications (they go out once the hold ends, if the alert still fires); resolves are never held.
+notifications (they go out once the hold ends, if the alert still fires); resolves are never held. An
+acknowledged incident (someone took it: ``vitals.alerts.manage.acknowledge``) repeats no more; it still
+notifies when it resolves, and a new incident of the same rule and scope notifies as any other.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ class Step:
     held: bool = False
 
 
-def step(rule: Rule, prev: AlertState, verdict: Verdict, now: datetime, *, hold: bool) -> Step:
-    """Move ``prev`` by one tick's ``verdict`` at ``now``; ``hold`` is a silence or time outside active hours."""
+def step(
+    rule: Rule, prev: AlertState, verdict: Verdict, now: datetime, *, hold: bool, acknowledged: bool = False
+) -> Step:
+    """Move ``prev`` by one tick's ``verdict`` at ``now``; ``hold`` is a silence or time outside active hours;
+    ``acknowledged``: the open incident was acknowledged (no more repeats)."""
     s = prev.with_(value=verdict.value, reason=verdict.reason, last_eval_at=now)
     if verdict.kind == "nodata":
         return Step(s.with_(state="nodata", pending_since=None))
@@ -58,6 +63,8 @@ def step(rule: Rule, prev: AlertState, verdict: Verdict, now: datetime, *, hold:
             if now - pending_since < rule.for_:
                 return Step(s.with_(state="pending", pending_since=pending_since))
             s = s.with_(state="firing", pending_since=pending_since, firing_since=now)
+        if acknowledged:  # someone took it: no first page (if a silence held it) and no repeats
+            return Step(s)
         if s.last_notified_at is None:
             kind = "firing"
         elif now - s.last_notified_at >= rule.repeat_interval:
@@ -270,6 +277,7 @@ def _tick(
     report = EvalReport(as_of=now)
     known = store.states()
     silences: list[Silence] = store.silences(now)
+    acknowledged = store.acknowledgements(known)
     changes: list[tuple[AlertState, AlertState]] = []
     outbox: list[NotificationRow] = []
     connected = source.connected_sources()
@@ -278,7 +286,9 @@ def _tick(
         for scope, verdict in _verdicts(rule, source, realtime, connected, known, now, tz, report):
             prev = known.get((rule.name, scope)) or AlertState(rule.name, scope)
             silenced = any(s.matches(rule.name, scope, now) for s in silences)
-            moved = step(rule, prev, verdict, now, hold=silenced or not active)
+            moved = step(
+                rule, prev, verdict, now, hold=silenced or not active, acknowledged=(rule.name, scope) in acknowledged
+            )
             new = moved.state
             if new.state != prev.state:
                 new = new.with_(changed_at=now)

@@ -1,8 +1,10 @@
-"""What the CLI and the API do besides evaluating: silence a rule, list rules with their states, read history."""
+"""What the CLI and the API do besides evaluating: silence a rule, acknowledge an incident, list rules with
+their states, read history."""
 
 from __future__ import annotations
 
 import getpass
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vitals.alerts.durations import format_duration
+from vitals.alerts.message import build_message, dedup_key
 from vitals.alerts.rules import RulesError, load_rules
-from vitals.alerts.state import SCHEMA, AlertState, AlertStore, NotificationRow, Silence
+from vitals.alerts.state import SCHEMA, Acknowledgement, AlertState, AlertStore, NotificationRow, Silence
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
@@ -70,6 +73,67 @@ def end_silence(
         ended = store.get_silence(silence_id)
     assert ended is not None
     return ended
+
+
+class NotFiring(RulesError):
+    """The rule is not firing for that scope: there is no incident to acknowledge."""
+
+
+def acknowledge(
+    settings: Settings,
+    rule_name: str,
+    *,
+    scope: str,
+    comment: str,
+    by: str | None = None,
+    at: datetime | None = None,
+    warehouse: Warehouse | None = None,
+) -> Acknowledgement:
+    """Take the open incident of ``rule_name`` for ``scope`` (``global`` or an org id): it repeats no more until
+    it resolves, and every route of the rule that was told of it is told who took it (PagerDuty's
+    ``acknowledge``), from the outbox like any notification. Acknowledging an incident twice keeps the first."""
+    rules = {r.name: r for r in load_rules(settings, include_disabled=True)}
+    rule = rules.get(rule_name)
+    if rule is None:
+        raise RulesError(f"no rule named {rule_name!r}; rules: {', '.join(sorted(rules))}")
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    key = scope.strip().lower() or "global"
+    with alert_store(settings, warehouse) as store:
+        state = store.states(rule_name).get((rule_name, key))
+        if state is None or state.state != "firing" or state.firing_since is None:
+            where = "all orgs" if key == "global" else f"org {key}"
+            now_in = state.state if state else "never evaluated"
+            raise NotFiring(f"{rule_name} is not firing for {where} (it is {now_in}): nothing to acknowledge")
+        found = store.acknowledgements({(rule_name, key): state}).get((rule_name, key))
+        if found is not None:
+            return found
+        ack = Acknowledgement(rule_name, key, state.firing_since, moment, by or _user(), comment)
+        message = {
+            **build_message(rule, state, "acknowledged", moment, settings.alerts.dashboard_url, by=ack.acknowledged_by),
+            "comment": comment,
+        }
+        store.wh.begin()
+        try:
+            store.add_acknowledgement(ack)
+            if state.last_notified_at is not None:  # only the routes that paged someone hear who took it
+                for route in rule.routes:
+                    store.add_notification(
+                        NotificationRow(
+                            uuid.uuid4().hex,
+                            moment,
+                            rule_name,
+                            key,
+                            dedup_key(rule_name, key),
+                            "acknowledged",
+                            route,
+                            message,
+                        )
+                    )
+            store.wh.commit()
+        except BaseException:
+            store.wh.rollback()
+            raise
+    return ack
 
 
 def _user() -> str:

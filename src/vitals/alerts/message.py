@@ -19,13 +19,16 @@ def dedup_key(rule_name: str, scope: str) -> str:
     return f"vitals/{rule_name}/{scope}"
 
 
-def build_message(rule: Rule, state: AlertState, kind: str, at: datetime, dashboard_url: str) -> dict[str, Any]:
-    """What is said when ``rule`` fires (``firing``, ``repeat``) or resolves (``resolved``) for a scope."""
+def build_message(
+    rule: Rule, state: AlertState, kind: str, at: datetime, dashboard_url: str, *, by: str = ""
+) -> dict[str, Any]:
+    """What is said when ``rule`` fires (``firing``, ``repeat``), is acknowledged (``acknowledged``) or resolves
+    (``resolved``, ``by`` whom) for a scope."""
     metric = default_catalog().metric(rule.metric)
-    status = "resolved" if kind == "resolved" else "firing"
+    status = kind if kind in ("resolved", "acknowledged") else "firing"
     where = "all orgs" if state.scope == "global" else f"org {state.scope}"
     value = format_value(metric.unit, state.value)
-    head = "Resolved" if status == "resolved" else rule.severity.upper()
+    head = {"resolved": "Resolved", "acknowledged": f"Acknowledged by {by}"}.get(status, rule.severity.upper())
     summary = f"[{head}] {rule.name}: {metric.label} is {value} ({where})"
     base = dashboard_url.rstrip("/")
     link = f"{base}/orgs/{state.scope}" if state.scope != "global" else f"{base}/metrics/{rule.metric}"
@@ -50,4 +53,5 @@ def build_message(rule: Rule, state: AlertState, kind: str, at: datetime, dashbo
         "started_at": state.firing_since.isoformat() if state.firing_since else None,
         "at": at.isoformat(),
         "url": link,
+        **({"acknowledged_by": by} if status == "acknowledged" else {}),
     }

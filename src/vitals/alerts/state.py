@@ -71,6 +71,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_by", "text"),
         ("created_at", "timestamp"),
     ],
+    "acknowledgements": [
+        ("rule_name", "text"),
+        ("scope", "text"),
+        ("firing_since", "timestamp"),
+        ("acknowledged_at", "timestamp"),
+        ("acknowledged_by", "text"),
+        ("comment", "text"),
+    ],
     "notifications": [
         ("notification_id", "text"),
         ("created_at", "timestamp"),
@@ -145,6 +153,27 @@ class Silence:
 
     def matches(self, rule_name: str, scope: str, at: datetime) -> bool:
         return self.rule_name == rule_name and self.scope in (None, scope) and self.starts_at <= at < self.ends_at
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """Someone took an incident (a rule firing for a scope since ``firing_since``): its repeats stop until it
+    resolves; a new incident of the same rule and scope is not acknowledged."""
+
+    rule_name: str
+    scope: str
+    firing_since: datetime
+    acknowledged_at: datetime
+    acknowledged_by: str
+    comment: str
+
+    def covers(self, state: AlertState) -> bool:
+        """Whether this acknowledgement is of ``state``'s open incident."""
+        return (
+            state.firing_since is not None
+            and (self.rule_name, self.scope) == (state.rule_name, state.scope)
+            and self.firing_since == state.firing_since
+        )
 
 
 @dataclass
@@ -375,6 +404,32 @@ class AlertStore:
         )
         return [_silence(r) for r in rows]
 
+    # -- acknowledgements ----------------------------------------------------------------------------
+    def add_acknowledgement(self, ack: Acknowledgement) -> None:
+        self.wh.execute(
+            f"insert into {SCHEMA}.acknowledgements values (?, ?, ?, ?, ?, ?)",
+            [
+                ack.rule_name,
+                ack.scope,
+                naive(ack.firing_since),
+                naive(ack.acknowledged_at),
+                ack.acknowledged_by,
+                ack.comment,
+            ],
+        )
+
+    def acknowledgements(self, states: dict[tuple[str, str], AlertState]) -> dict[tuple[str, str], Acknowledgement]:
+        """The acknowledgement of each open incident among ``states`` that has one, by (rule, scope)."""
+        if not any(s.firing_since is not None for s in states.values()):
+            return {}
+        rows = self.wh.query(f"select {', '.join(_ACK_COLUMNS)} from {SCHEMA}.acknowledgements")
+        found: dict[tuple[str, str], Acknowledgement] = {}
+        for ack in (_acknowledgement(r) for r in rows):
+            state = states.get((ack.rule_name, ack.scope))
+            if state is not None and ack.covers(state):
+                found.setdefault((ack.rule_name, ack.scope), ack)
+        return found
+
     # -- outbox ------------------------------------------------------------------------------------
     def add_notification(self, row: NotificationRow) -> None:
         self.wh.execute(
@@ -461,6 +516,7 @@ class AlertStore:
 
 
 _STATE_COLUMNS = [c for c, _ in TABLES["alert_state"]]
+_ACK_COLUMNS = [c for c, _ in TABLES["acknowledgements"]]
 _SILENCE_COLUMNS = ("silence_id", "rule_name", "scope", "starts_at", "ends_at", "comment", "created_by")
 
 
@@ -475,6 +531,10 @@ def _state(row: Sequence[Any]) -> AlertState:
 
 def _silence(r: Sequence[Any]) -> Silence:
     return Silence(r[0], r[1], r[2], utc(r[3]) or datetime.min, utc(r[4]) or datetime.min, r[5] or "", r[6] or "")
+
+
+def _acknowledgement(r: Sequence[Any]) -> Acknowledgement:
+    return Acknowledgement(r[0], r[1], utc(r[2]) or datetime.min, utc(r[3]) or datetime.min, r[4] or "", r[5] or "")
 
 
 def _match(*, rule_name: str | None = None, scope: str | None = None, where: Filter = ([], [])) -> Filter:

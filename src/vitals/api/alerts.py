@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vitals.alerts.durations import format_duration, parse_duration
 from vitals.alerts.rules import Rule, load_rules
-from vitals.alerts.state import AlertState, Silence
+from vitals.alerts.state import Acknowledgement, AlertState, Silence
 from vitals.api.models import UtcDatetime
 from vitals.api.scope import Scope, Source
 from vitals.api.tokens import TokenError, normalize_org_id
 from vitals.config import Settings
-from vitals.errors import BadRequest, NotFound
+from vitals.errors import BadRequest, Conflict, NotFound
 
 ALERTS = Source(
     "alerts",
@@ -45,6 +45,25 @@ class AlertOut(BaseModel):
     value: float | None
     reason: str
     last_eval_at: UtcDatetime | None
+    acknowledged_at: UtcDatetime | None = Field(
+        default=None, description="When someone took this incident (firing only; null: nobody yet)."
+    )
+    acknowledged_by: str | None = Field(default=None, description="The token (or user) that took it.")
+
+
+class AcknowledgeCreate(BaseModel):
+    """Take an open incident: its repeats stop until it resolves; PagerDuty hears ``acknowledge``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=100, description="The rule's name.")
+    org_id: str | None = Field(default=None, max_length=64, description="The org of the incident; absent: global.")
+    comment: str = Field(default="", max_length=500, description="What is being done (kept in the history).")
+
+    @field_validator("org_id")
+    @classmethod
+    def _org(cls, value: str | None) -> str | None:
+        return _org_id(value)
 
 
 class AlertEventOut(BaseModel):
@@ -124,12 +143,7 @@ class SilenceCreate(BaseModel):
     @field_validator("org_id")
     @classmethod
     def _org(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return normalize_org_id(value)
-        except TokenError as exc:
-            raise ValueError(str(exc)) from None
+        return _org_id(value)
 
     @field_validator("starts_at")
     @classmethod
@@ -144,6 +158,15 @@ class SilenceCreate(BaseModel):
     @property
     def length(self) -> timedelta:
         return parse_duration(self.duration)
+
+
+def _org_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalize_org_id(value)
+    except TokenError as exc:
+        raise ValueError(str(exc)) from None
 
 
 _RULES: dict[tuple[bool, str, int, int], list[Rule]] = {}
@@ -169,8 +192,8 @@ def as_utc(moment: datetime) -> datetime | None:
         return None
 
 
-def alert_out(state: AlertState, rules: dict[str, Rule]) -> AlertOut:
-    """A stored state as served, with its rule's severity."""
+def alert_out(state: AlertState, rules: dict[str, Rule], ack: Acknowledgement | None = None) -> AlertOut:
+    """A stored state as served, with its rule's severity and who acknowledged its incident."""
     rule = rules.get(state.rule_name)
     since = {"firing": state.firing_since, "pending": state.pending_since}.get(state.state) or state.changed_at
     return AlertOut(
@@ -183,6 +206,8 @@ def alert_out(state: AlertState, rules: dict[str, Rule]) -> AlertOut:
         value=state.value,
         reason=state.reason,
         last_eval_at=state.last_eval_at,
+        acknowledged_at=ack.acknowledged_at if ack else None,
+        acknowledged_by=ack.acknowledged_by if ack else None,
     )
 
 
@@ -222,6 +247,17 @@ def silence_out(silence: Silence, now: datetime) -> SilenceOut:
     )
 
 
+def _acted_on(scope: Scope, settings: Settings, rule_name: str, org: str | None, verb: str) -> Rule:
+    """The configured rule a token holding the ``silences`` feature acts on (for ``org``: a per-org rule)."""
+    scope.require("silences")
+    rule = {r.name: r for r in configured_rules(settings)}.get(rule_name)
+    if rule is None:
+        raise NotFound(f"no rule named {rule_name!r}; GET /api/v1/alerts/rules lists them")
+    if org is not None and rule.scope != "org":
+        raise BadRequest(f"rule {rule.name} is global: {verb} it without org_id")
+    return rule
+
+
 def silence_rule(
     scope: Scope,
     settings: Settings,
@@ -238,12 +274,7 @@ def silence_rule(
     from vitals.alerts.manage import silence
     from vitals.alerts.rules import RulesError
 
-    scope.require("silences")
-    rule = {r.name: r for r in configured_rules(settings)}.get(rule_name)
-    if rule is None:
-        raise NotFound(f"no rule named {rule_name!r}; GET /api/v1/alerts/rules lists them")
-    if org is not None and rule.scope != "org":
-        raise BadRequest(f"rule {rule.name} is global: silence it without org_id")
+    rule = _acted_on(scope, settings, rule_name, org, "silence")
     try:
         made = silence(
             settings,
@@ -260,3 +291,32 @@ def silence_rule(
     detail = f"{made.scope or 'every scope'} until {made.ends_at.isoformat()}: {made.comment}"
     scope.audit("alerts.silence", f"{made.rule_name}:{made.silence_id}", detail)
     return made
+
+
+def acknowledge_incident(
+    scope: Scope, settings: Settings, rule_name: str, *, org: str | None, comment: str
+) -> Acknowledgement:
+    """Acknowledge the open incident of ``rule_name`` (for ``org``, or global) for the token of ``scope``, which
+    must hold the ``silences`` feature (admin, cs, oncall), and audit it: what the API's ``POST
+    /alerts/acknowledgements`` and the dashboard's acknowledge button both do."""
+    from vitals.alerts.manage import NotFiring, acknowledge
+    from vitals.alerts.rules import RulesError
+
+    rule = _acted_on(scope, settings, rule_name, org, "acknowledge")
+    if org is None and rule.scope == "org":
+        raise BadRequest(f"rule {rule.name} fires per org: name the org_id of the incident")
+    try:
+        ack = acknowledge(
+            settings,
+            rule.name,
+            scope=org or "global",
+            comment=comment,
+            by=scope.token.name,
+            warehouse=scope.warehouse,
+        )
+    except NotFiring as exc:
+        raise Conflict(str(exc)) from None
+    except RulesError as exc:
+        raise BadRequest(str(exc)) from None
+    scope.audit("alerts.acknowledge", f"{ack.rule_name}:{ack.scope}", comment or "acknowledged")
+    return ack

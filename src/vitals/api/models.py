@@ -116,7 +116,7 @@ class TokenCreate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    role: Literal["admin", "analyst", "cs", "sales", "viewer", "org", "ingest"]
+    role: Literal["admin", "analyst", "cs", "sales", "oncall", "viewer", "org", "ingest"]
     org_id: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=64)
 

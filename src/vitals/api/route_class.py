@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect
 from vitals.api.scope import BadRequest, Forbidden, NotFound
 from vitals.api.settings import ApiSettings
 from vitals.api.tokens import TokenError
+from vitals.errors import Conflict
 from vitals.json_body import JsonBodyError, NotJson, parse_json
 from vitals.metrics.catalog import CatalogError
 from vitals.warehouse.base import WarehouseError, WarehouseLockedError
@@ -32,6 +33,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (CatalogError, 404),
     (BadRequest, 400),
+    (Conflict, 409),
     (TokenError, 400),
     (WarehouseLockedError, 503),
     (WarehouseError, 503),

@@ -44,14 +44,16 @@ ROLE_FEATURES: dict[str, frozenset[str]] = {
     "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts", "operations"}),
     "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences"}),
     "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),
+    "oncall": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences", "operations"}),
     "viewer": frozenset({"catalog", "global_metrics", "alerts"}),
     "org": frozenset({"catalog", "org_metrics", "exports", "alerts"}),
     "ingest": frozenset({"ingest"}),
 }
 """What each role may do. ``org`` tokens read (and export) the rows of their own org only; ``silences``
-(silencing alerts) is for admin and cs. ``operations`` is the service's own state (data health per source,
-builds and their errors: ``GET /api/v1/status`` and the dashboard's data health page). ``ingest`` is posting
-events to ``POST /ingest/events``: ``ingest`` tokens may do that and read nothing; admin tokens may too."""
+(silencing alerts and acknowledging incidents) is for admin, cs and oncall (the people paged). ``operations``
+is the service's own state (data health per source, builds and their errors: ``GET /api/v1/status`` and the
+dashboard's data health page). ``ingest`` is posting events to ``POST /ingest/events``: ``ingest`` tokens may
+do that and read nothing; admin tokens may too."""
 
 
 __all__ = [

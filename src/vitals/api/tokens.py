@@ -14,7 +14,7 @@ from vitals.api.tables import SCHEMA, ensure_api_tables, utc_now
 from vitals.errors import VitalsError
 from vitals.warehouse.base import Warehouse
 
-Role = Literal["admin", "analyst", "cs", "sales", "viewer", "org", "ingest"]
+Role = Literal["admin", "analyst", "cs", "sales", "oncall", "viewer", "org", "ingest"]
 """``ingest`` tokens post events to ``POST /ingest/events`` and read nothing."""
 ROLES: tuple[str, ...] = get_args(Role)
 TOKEN_PREFIX = "vt_"

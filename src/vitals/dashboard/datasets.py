@@ -23,6 +23,15 @@ class Column:
     unit: str = "text"
     names: dict[str, str] | None = field(default=None, hash=False, compare=False)
     """Readable names of raw text values (a source's table name -> the source), shown instead of the value."""
+    limit: tuple[str, float] | None = None
+    """An alert rule's threshold on the column's values (``("<", 40.0)``): a cell beyond it is coloured."""
+
+    def breached(self, value: Any) -> bool:
+        """Whether ``value`` is beyond the column's ``limit``."""
+        if self.limit is None or _missing(value) or not isinstance(value, int | float):
+            return False
+        op, edge = self.limit
+        return {"<": value < edge, "<=": value <= edge, ">": value > edge, ">=": value >= edge}[op]
 
 
 @dataclass
@@ -36,6 +45,13 @@ class Table:
     empty: str = "Nothing to show for these filters."
     link: str | None = None
     """A column key whose cell links to ``row['href']``."""
+
+    def tone(self, row: dict[str, Any], column: Column) -> str:
+        """The cell's colour class: a health band's own colour, ``breached`` beyond an alert threshold, else ''."""
+        value = row.get(column.key)
+        if column.key.endswith("band") and isinstance(value, str) and value:
+            return "band-" + value.lower().replace(" ", "-")
+        return "breached" if column.breached(value) else ""
 
     def cell(self, row: dict[str, Any], column: Column) -> str:
         """The formatted value of ``row`` in ``column``."""
@@ -85,6 +101,8 @@ class Chart:
     """Labels of periods not complete yet (the current week or month up to the last day with data)."""
     time_zone: str | None = None
     """The business time zone the x values are days or hours of (named in the x axis title)."""
+    links: list[str | None] = field(default_factory=list)
+    """Per label, the page listing the orgs behind it: a click on its bars opens it (so does its table row)."""
 
     @property
     def has_data(self) -> bool:
@@ -100,7 +118,9 @@ class Chart:
         """The chart's data as a table (the toggle and the CSV show this)."""
         columns = [Column("x", self.x_label), *(Column(s.key, s.label, self.unit) for s in self.series)]
         rows = [{"x": x, **{s.key: s.values[i] for s in self.series}} for i, x in enumerate(self.labels)]
-        return Table(self.id, self.title, columns, rows if self.has_data else [], self.empty)
+        for row, href in zip(rows, self.links, strict=False):
+            row["href"] = href
+        return Table(self.id, self.title, columns, rows if self.has_data else [], self.empty, link="x")
 
     def config(self) -> str:
         """The chart as JSON for the page's script (values in display units: dollars, percent)."""
@@ -114,6 +134,7 @@ class Chart:
                 "unit": unit,
                 "labels": self.labels,
                 "partial": self.partial,
+                "links": self.links,
                 "axes": {"x": self.x_title, "y": AXIS_TITLES.get(unit, unit)},
                 "series": [
                     {

@@ -75,9 +75,8 @@ class Page:
 CUSTOMER_ROLE = "org"
 """The role of a customer's own token: it reads its own org and opens ``customer`` pages only."""
 
-ROLE_HOMES: dict[str, str] = {"cs": "customer_success", "sales": "sales", "org": "org"}
-"""The page (slug) a role lands on after login; every other role lands on the executive page. There is no
-on-call role: on-call people use ``analyst`` or ``viewer`` tokens and reach the reliability page from the nav."""
+ROLE_HOMES: dict[str, str] = {"cs": "customer_success", "sales": "sales", "oncall": "reliability", "org": "org"}
+"""The page (slug) a role lands on after login; every other role lands on the executive page."""
 
 _PAGES: dict[str, Page] = {}
 

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from vitals.api.alerts import silence_rule
+from vitals.api.alerts import acknowledge_incident, silence_rule
 from vitals.api.auth import WarehouseFactory, audit_hook, client_address
 from vitals.api.scope import ROLE_FEATURES, BadRequest, Forbidden, NotFound, Scope
 from vitals.api.tokens import TokenRecord
@@ -32,6 +32,7 @@ from vitals.dashboard.registry import CUSTOMER_ROLE, Page, home_path, pages
 from vitals.dashboard.render import STATIC, render
 from vitals.dashboard.sessions import COOKIE, SessionStore
 from vitals.dashboard.view import View
+from vitals.errors import Conflict
 from vitals.metrics.catalog import CatalogError
 from vitals.warehouse.base import Warehouse, WarehouseError
 
@@ -174,8 +175,47 @@ class Dashboard:
 
     # -- alerts -------------------------------------------------------------------------------------------
     def silence(self, request: Request, form: dict[str, str]) -> Response:
-        """Silence a firing alert from a page's incident banner (admin, cs; audited like the API's silences),
+        """Silence a firing alert from a page's incident banner (admin, cs, oncall; audited like the API's
+        silences), then go back to the page."""
+
+        def act(scope: Scope, token: TokenRecord) -> None:
+            try:
+                hours = int(form.get("hours", ""))
+            except ValueError:
+                raise BadRequest("hours must be a whole number") from None
+            if hours not in SILENCE_HOURS:
+                raise BadRequest(f"hours must be one of {', '.join(map(str, SILENCE_HOURS))}")
+            silence_rule(
+                scope,
+                self.settings,
+                form.get("rule", ""),
+                org=form.get("org") or None,
+                duration=timedelta(hours=hours),
+                comment=form.get("comment") or f"silenced from the dashboard by {token.name}",
+            )
+
+        return self._alert_action(request, form, "silence", act)
+
+    def acknowledge(self, request: Request, form: dict[str, str]) -> Response:
+        """Acknowledge a firing alert from a page's incident banner (admin, cs, oncall; audited like the API's),
         then go back to the page."""
+
+        def act(scope: Scope, token: TokenRecord) -> None:
+            acknowledge_incident(
+                scope,
+                self.settings,
+                form.get("rule", ""),
+                org=form.get("org") or None,
+                comment=form.get("comment") or f"acknowledged from the dashboard by {token.name}",
+            )
+
+        return self._alert_action(request, form, "acknowledgement", act)
+
+    def _alert_action(
+        self, request: Request, form: dict[str, str], what: str, act: Callable[[Scope, TokenRecord], None]
+    ) -> Response:
+        """Run a banner button's ``act`` for the logged-in token (same-origin posts only), answer its refusal as
+        a page, else go back to the page it came from."""
         if not _same_origin(request):
             return Response("cross-site request refused", 403, media_type="text/plain")
         wh = self.connect()
@@ -183,25 +223,14 @@ class Dashboard:
             token = SessionStore(wh).resolve(request.cookies.get(COOKIE))
             if token is None:
                 return RedirectResponse("/login", 303)
-            scope = Scope(token, wh, audit_hook(wh, token, client_address(request)))
             try:
-                hours = int(form.get("hours", ""))
-                if hours not in SILENCE_HOURS:
-                    raise BadRequest(f"hours must be one of {', '.join(map(str, SILENCE_HOURS))}")
-                silence_rule(
-                    scope,
-                    self.settings,
-                    form.get("rule", ""),
-                    org=form.get("org") or None,
-                    duration=timedelta(hours=hours),
-                    comment=form.get("comment") or f"silenced from the dashboard by {token.name}",
-                )
-            except ValueError:
-                return self.error(request, token, 400, "Bad silence: hours must be a whole number.")
+                act(Scope(token, wh, audit_hook(wh, token, client_address(request))), token)
             except Forbidden as exc:
                 return self.error(request, token, 403, f"Not for this token: {exc}.")
+            except Conflict as exc:
+                return self.error(request, token, 409, f"Nothing to do: {exc}.")
             except (BadRequest, NotFound) as exc:
-                return self.error(request, token, 400, f"Bad silence: {exc}.")
+                return self.error(request, token, 400, f"Bad {what}: {exc}.")
         finally:
             wh.close()
         return RedirectResponse(_safe_next(form.get("next")), 303)
@@ -267,6 +296,11 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
     async def silence(request: Request) -> Response:
         form = await _form(request)
         return await run_in_threadpool(dash.silence, request, form)
+
+    @router.post("/alerts/acknowledge")
+    async def acknowledge(request: Request) -> Response:
+        form = await _form(request)
+        return await run_in_threadpool(dash.acknowledge, request, form)
 
     @router.get("/static/{path:path}")
     def static(path: str) -> Response:

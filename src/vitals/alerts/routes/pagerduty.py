@@ -1,4 +1,5 @@
-"""PagerDuty Events API v2: ``trigger`` on firing, ``resolve`` on resolved, one ``dedup_key`` for both."""
+"""PagerDuty Events API v2: ``trigger`` on firing, ``acknowledge`` when someone takes the incident in vitals,
+``resolve`` on resolved, one ``dedup_key`` for all three."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from vitals.alerts.settings import PagerDutyRoute
 
 def pagerduty_event(message: dict[str, Any], routing_key: str, dashboard_url: str) -> dict[str, Any]:
     """The Events v2 body for ``message``."""
-    if message["status"] == "resolved":
-        return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": message["dedup_key"]}
+    if message["status"] in ("resolved", "acknowledged"):
+        action = "resolve" if message["status"] == "resolved" else "acknowledge"
+        return {"routing_key": routing_key, "event_action": action, "dedup_key": message["dedup_key"]}
     return {
         "routing_key": routing_key,
         "event_action": "trigger",

@@ -11,7 +11,12 @@ from vitals.alerts.delivery import Attempt, http_attempt
 from vitals.alerts.routes.mrkdwn import escape, link
 from vitals.alerts.settings import SlackRoute
 
-_EMOJI = {"resolved": ":large_green_circle:", "critical": ":red_circle:", "high": ":red_circle:"}
+_EMOJI = {
+    "resolved": ":large_green_circle:",
+    "acknowledged": ":eyes:",
+    "critical": ":red_circle:",
+    "high": ":red_circle:",
+}
 
 
 def slack_body(message: dict[str, Any]) -> dict[str, Any]:
@@ -19,7 +24,10 @@ def slack_body(message: dict[str, Any]) -> dict[str, Any]:
 
     Every value taken from the message is escaped for mrkdwn, so a ``<!channel>`` or a ``<url|label>`` in an org
     name, a summary or a reason is shown as text."""
-    emoji = _EMOJI.get("resolved" if message["status"] == "resolved" else message["severity"], ":large_yellow_circle:")
+    status = message["status"]
+    emoji = _EMOJI.get(
+        status if status in ("resolved", "acknowledged") else message["severity"], ":large_yellow_circle:"
+    )
     title = f"{emoji} {escape(message['summary'])}"
     fields = [
         {"type": "mrkdwn", "text": f"*Metric*\n{escape(message['metric_label'])}"},
@@ -31,7 +39,9 @@ def slack_body(message: dict[str, Any]) -> dict[str, Any]:
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
         {"type": "section", "fields": fields},
     ]
-    context = " · ".join(escape(x) for x in (message.get("description"), message.get("reason")) if x)
+    context = " · ".join(
+        escape(x) for x in (message.get("description"), message.get("reason"), message.get("comment")) if x
+    )
     if context:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context[:2900]}]})
     blocks.append(

@@ -1,5 +1,6 @@
-"""Alerts: ``GET /alerts``, ``GET /alerts/history``, ``GET /alerts/rules`` and the silences
-(``GET``/``POST /alerts/silences``, ``DELETE /alerts/silences/{silence_id}``; changes by admin and cs).
+"""Alerts: ``GET /alerts``, ``GET /alerts/history``, ``GET /alerts/rules``, the silences
+(``GET``/``POST /alerts/silences``, ``DELETE /alerts/silences/{silence_id}``) and ``POST
+/alerts/acknowledgements`` (changes by admin, cs and oncall).
 
 Every read goes through ``vitals.alerts`` (the state store the evaluator writes and the CLI reads), with
 the token's conditions from ``Scope.where(ALERTS)``: org tokens see their own org's alerts only.
@@ -17,12 +18,14 @@ from vitals.alerts.rules import Rule, RulesError
 from vitals.alerts.state import Filter
 from vitals.api.alerts import (
     ALERTS,
+    AcknowledgeCreate,
     AlertEventOut,
     AlertOut,
     RuleOut,
     SilenceCreate,
     SilenceOut,
     StateName,
+    acknowledge_incident,
     alert_out,
     as_utc,
     configured_rules,
@@ -76,9 +79,11 @@ def list_alerts(
         total, states = store.state_page(
             states=state or (), rule_name=rule, scope=wanted, where=where, limit=page.limit, offset=page.offset
         )
+        acks = store.acknowledgements({(s.rule_name, s.scope): s for s in states})
     rules = {r.name: r for r in configured_rules(ctx.settings)}
     _audit(scope, "alerts.list", wanted or "alerts", f"{len(states)} rows")
-    return Page(items=[alert_out(s, rules) for s in states], total=total, limit=page.limit, offset=page.offset)
+    items = [alert_out(s, rules, acks.get((s.rule_name, s.scope))) for s in states]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/alerts/history", response_model=Page[AlertEventOut], summary="Alert transitions and notifications")
@@ -137,7 +142,7 @@ def list_silences(
 @router.post("/alerts/silences", response_model=SilenceOut, status_code=201, summary="Silence a rule")
 def create_silence(body: SilenceCreate, scope: ScopeDep, ctx: ContextDep) -> SilenceOut:
     """Hold a rule's firing notifications (of one org, or of every scope) for a while; resolves still go
-    out. Admin and cs; audited."""
+    out. Admin, cs and oncall; audited."""
     made = silence_rule(
         scope,
         ctx.settings,
@@ -154,7 +159,8 @@ def create_silence(body: SilenceCreate, scope: ScopeDep, ctx: ContextDep) -> Sil
 def delete_silence(
     silence_id: Annotated[str, Path(max_length=64, description="The silence's id.")], scope: ScopeDep, ctx: ContextDep
 ) -> SilenceOut:
-    """End a silence now (it stays listed with `active=false`; one already over is 404). Admin and cs; audited."""
+    """End a silence now (it stays listed with `active=false`; one already over is 404). Admin, cs and oncall;
+    audited."""
     scope.require("silences")
     try:
         ended = end_silence(ctx.settings, silence_id, warehouse=scope.warehouse)
@@ -162,3 +168,16 @@ def delete_silence(
         raise NotFound(str(exc)) from None
     scope.audit("alerts.unsilence", f"{ended.rule_name}:{ended.silence_id}", f"ended {ended.ends_at.isoformat()}")
     return silence_out(ended, datetime.now(UTC))
+
+
+@router.post(
+    "/alerts/acknowledgements", response_model=AlertOut, status_code=201, summary="Acknowledge an open incident"
+)
+def create_acknowledgement(body: AcknowledgeCreate, scope: ScopeDep, ctx: ContextDep) -> AlertOut:
+    """Take a firing alert (a rule for one org, or a global rule): it repeats no more until it resolves, and
+    the routes that paged someone are told who took it (PagerDuty: `acknowledge`). 409 when the rule is not
+    firing for that scope; acknowledging twice keeps the first. Admin, cs and oncall; audited."""
+    ack = acknowledge_incident(scope, ctx.settings, body.rule, org=body.org_id, comment=body.comment)
+    with alert_store(ctx.settings, scope.warehouse) as store:
+        state = store.states(ack.rule_name)[(ack.rule_name, ack.scope)]
+    return alert_out(state, {r.name: r for r in configured_rules(ctx.settings)}, ack)

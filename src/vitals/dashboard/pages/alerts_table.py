@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from vitals.alerts.durations import format_duration
 from vitals.alerts.rules import Rule, Threshold, load_rules
-from vitals.alerts.state import AlertStore
+from vitals.alerts.state import Acknowledgement, AlertState, AlertStore, utc
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Column, Table, display
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
+from vitals.warehouse.base import Warehouse
 
 ALERT_STATE = Source(
     "alerts.alert_state",
@@ -82,6 +83,15 @@ def card_thresholds(view: View, metrics: list[str]) -> dict[str, CardThreshold]:
     return found
 
 
+def column_limit(view: View, metric: str) -> tuple[str, float] | None:
+    """The threshold of the first enabled threshold rule on ``metric`` (any scope): what a table colours its
+    cells by (``("<", 40.0)`` for health scores under the org health rule)."""
+    for rule in load_rules(view.settings):
+        if rule.metric == metric and isinstance(rule.condition, Threshold):
+            return rule.condition.op, float(rule.condition.value)
+    return None
+
+
 def judged_day(rule: Rule, evaluated: datetime | None, tz: ZoneInfo) -> date | None:
     """The business day a daily warehouse rule judged at ``evaluated`` (naive UTC): the last complete day
     (a day is judged once it is over, so it is the day before the evaluation's, not the partial day a page
@@ -135,10 +145,23 @@ def _firing(view: View) -> list[dict[str, Any]]:
     )
 
 
+def _acknowledgements(warehouse: Warehouse, rows: list[dict[str, Any]]) -> dict[tuple[str, str], Acknowledgement]:
+    """Who took each of the firing ``rows`` (by rule and scope), where someone did."""
+    if not rows or not warehouse.table_exists("alerts", "acknowledgements"):
+        return {}
+    states = {
+        (r["rule_name"], r["scope"]): AlertState(
+            r["rule_name"], r["scope"], "firing", firing_since=utc(r["firing_since"])
+        )
+        for r in rows
+    }
+    return AlertStore(warehouse).acknowledgements(states)
+
+
 def open_alerts(view: View) -> Table:
     """The alert rules firing now (for the org filter: that org's), most severe first, each with its label,
-    severity, age, scope (an org links to its page), a sentence and, when a silence holds it, until when (the
-    banner leaves silenced ones out; the table keeps them)."""
+    severity, age, scope (an org links to its page), a sentence, who acknowledged it and, when a silence holds it,
+    until when (the banner leaves silenced ones out; the table keeps them)."""
     columns = [
         Column("severity", "severity"),
         Column("rule_label", "rule"),
@@ -146,6 +169,7 @@ def open_alerts(view: View) -> Table:
         Column("message", "what"),
         Column("age", "since"),
         Column("firing_since", "firing since"),
+        Column("acknowledged", "acknowledged"),
         Column("silenced_until", "silenced until"),
     ]
     empty = "No open alerts."
@@ -155,6 +179,7 @@ def open_alerts(view: View) -> Table:
     rows = _firing(view)
     now = datetime.now(UTC)
     silences = AlertStore(warehouse).silences(now) if warehouse.table_exists("alerts", "silences") and rows else []
+    acks = _acknowledgements(warehouse, rows)
     rules = {r.name: r for r in load_rules(view.settings, include_disabled=True)}
     tz = ZoneInfo(view.settings.timezone)
     names = {o["org_id"]: o["org_name"] for o in view.orgs()} if any(r["scope"] != "global" for r in rows) else {}
@@ -163,12 +188,15 @@ def open_alerts(view: View) -> Table:
         row["rule_label"] = rule_label(row["rule_name"])
         row["severity"] = rule.severity if rule else "medium"
         day = judged_day(rule, row["last_eval_at"], tz) if rule else None
-        row["message"] = sentence(rule, row["value"], day) if rule else str(row["reason"] or "")
+        # a system rule's reason is the system health's status and reasons, in sentences
+        row["message"] = sentence(rule, row["value"], day) if rule and not rule.system else str(row["reason"] or "")
         row["age"] = age(row["firing_since"], row["last_eval_at"])
         row["scope_name"] = "company-wide" if row["scope"] == "global" else names.get(row["scope"], row["scope"])
         row["href"] = None if row["scope"] == "global" else f"/orgs/{row['scope']}"
         held = [x.ends_at for x in silences if x.matches(row["rule_name"], row["scope"], now)]
         row["silenced_until"] = max(held).strftime("%Y-%m-%d %H:%M") if held else None
+        ack = acks.get((row["rule_name"], row["scope"]))
+        row["acknowledged"] = f"{ack.acknowledged_by}, {ack.acknowledged_at:%Y-%m-%d %H:%M}" if ack else None
         row["firing_since"] = str(row["firing_since"])[:16] if row["firing_since"] else None
         row["last_eval_at"] = str(row["last_eval_at"])[:16] if row["last_eval_at"] else None
     rows.sort(key=lambda r: SEVERITY_ORDER.get(r["severity"], 9))

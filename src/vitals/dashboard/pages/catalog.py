@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from vitals.api.scope import BadRequest
 from vitals.dashboard.datasets import Column, Dataset, Table
-from vitals.dashboard.pages.queries import metric_chart
+from vitals.dashboard.pages.queries import metric_chart, with_previous_period
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import Metric, default_catalog
@@ -52,6 +52,7 @@ def build_metric(view: View) -> Content:
     else:
         try:
             chart = metric_chart(view, "series", metric.label, [metric.name], org=org)
+            chart = with_previous_period(view, chart, metric.name, org=org)
         except BadRequest as exc:
             note = str(exc)
     datasets: list[Dataset] = [chart] if chart is not None else []

@@ -7,6 +7,7 @@ from typing import Any
 
 from vitals.api.scope import BadRequest, Source
 from vitals.dashboard.datasets import Column, Table
+from vitals.dashboard.pages.alerts_table import column_limit
 from vitals.dashboard.pages.queries import range_presets, view_org_rows
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -34,9 +35,10 @@ def build(view: View) -> Content:
     for row in rows:
         row["href"] = view.link(f"/orgs/{row['org_id']}")
         row["mrr_cents"] = None if row["mrr_cents"] is None else int(row["mrr_cents"])
-    health = _health(rows, band)
+    limit = column_limit(view, "health_score")  # the org health rule's line: scores under it are red
+    health = _health(rows, band, limit)
     bands = _bands(view, rows)
-    at_risk = _at_risk(rows)
+    at_risk = _at_risk(rows, limit)
     training = _training(view)
     context = {
         "band": band,
@@ -62,11 +64,11 @@ def _bands(view: View, rows: list[dict[str, Any]]) -> Table:
     return Table("bands", "Orgs by health band", columns, shown if rows else [], NO_HEALTH, link="health_band")
 
 
-def _health(rows: list[dict[str, Any]], band: str | None) -> Table:
+def _health(rows: list[dict[str, Any]], band: str | None, limit: tuple[str, float] | None) -> Table:
     columns = [
         Column("org_name", "org"),
         Column("plan", "plan"),
-        Column("health_score", "score", "score"),
+        Column("health_score", "score", "score", limit=limit),
         Column("health_band", "band"),
         Column("health_score_change_7d", "change 7d", "score"),
         Column("mrr_cents", "MRR", "cents"),
@@ -83,11 +85,11 @@ def _score(value: Any) -> float:
     return float("inf") if value is None else float(value)
 
 
-def _at_risk(rows: list[dict[str, Any]]) -> Table:
+def _at_risk(rows: list[dict[str, Any]], limit: tuple[str, float] | None) -> Table:
     columns = [
         Column("org_name", "org"),
         Column("mrr_at_risk_cents", "MRR at risk", "cents"),
-        Column("health_score", "score", "score"),
+        Column("health_score", "score", "score", limit=limit),
         Column("health_band", "band"),
         Column("risk_factors", "factors"),
     ]

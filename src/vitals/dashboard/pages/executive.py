@@ -8,7 +8,13 @@ from urllib.parse import quote
 
 from vitals.dashboard.datasets import Chart, Column, Series, Table, display
 from vitals.dashboard.pages.alerts_table import card_thresholds, open_alerts
-from vitals.dashboard.pages.queries import band_counts, day_of, view_org_rows, view_revenue_months
+from vitals.dashboard.pages.queries import (
+    band_counts,
+    day_of,
+    revenue_month_link,
+    view_org_rows,
+    view_revenue_months,
+)
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.activity import WAP_METRIC, last_full_week, weekly_active_providers
@@ -114,15 +120,19 @@ def _bridge(view: View) -> Chart:
     months = view_revenue_months(view, "dashboard.mrr_bridge")
     series = [Series(key, label, [sign * float(m[key] or 0) or 0.0 for m in months]) for key, label, sign in MOVEMENTS]
     series.append(Series("end_mrr_cents", "MRR at month end", [float(m["end_mrr_cents"] or 0) for m in months]))
+    labels = [day_of(m["month_start"]).strftime("%Y-%m") for m in months]
+    # a month's bars open the orgs that moved in it (for roles that read org rows)
+    links: list[str | None] = [revenue_month_link(view, x) for x in labels] if view.scope.allows("org_metrics") else []
     return Chart(
         "mrr_bridge",
         "MRR bridge",
         "stacked",
-        [day_of(m["month_start"]).strftime("%Y-%m") for m in months],
+        labels,
         series,
         unit="cents",
         empty=NO_STRIPE,
         x_label="month",
+        links=links,
     )
 
 

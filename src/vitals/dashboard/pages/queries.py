@@ -67,6 +67,14 @@ def with_previous_period(view: View, chart: Chart, name: str, *, org: str | None
     return chart
 
 
+def revenue_month_link(view: View, month: str, *, movement: str | None = None) -> str:
+    """The revenue page's list of the orgs behind the MRR movements of ``month`` (YYYY-MM; of one ``movement``
+    only, e.g. ``new``: the orgs of that month's cohort), with the view's filters."""
+    link = view.link("/revenue")
+    only = f"&movement={movement}" if movement else ""
+    return f"{link}{'&' if '?' in link else '?'}month={month}{only}#org_movements"
+
+
 def view_org_rows(view: View) -> list[dict[str, Any]]:
     """Every org on the latest scored day on or before the range's end, worst health first (the API's
     ``/orgs`` read with the view's org and plan filters)."""
@@ -126,6 +134,7 @@ __all__ = [
     "day_of",
     "metric_chart",
     "range_presets",
+    "revenue_month_link",
     "view_org_rows",
     "view_revenue_months",
     "with_previous_period",

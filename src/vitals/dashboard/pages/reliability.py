@@ -12,7 +12,7 @@ from vitals.api.scope import Source
 from vitals.config import Settings
 from vitals.dashboard.datasets import Chart, Series, display
 from vitals.dashboard.pages.alerts_table import open_alerts, rule_label
-from vitals.dashboard.pages.queries import metric_chart
+from vitals.dashboard.pages.queries import metric_chart, with_previous_period
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.catalog import default_catalog
@@ -53,8 +53,14 @@ def build(view: View) -> Content:
     turnaround = _latency(view, "turnaround", "Turnaround (submit to completed)", slos, org)
     summarization = _latency(view, "summarization", "Summarization time", slos, org)
     errors = metric_chart(
-        view, "errors", "Errors per 100 attempts", ["error_rate_per_100_attempts"], org=org, empty=NO_JOBS
+        view,
+        "errors",
+        "Errors per 100 attempts, with the period of the same length before it",
+        ["error_rate_per_100_attempts"],
+        org=org,
+        empty=NO_JOBS,
     )
+    errors = with_previous_period(view, errors, "error_rate_per_100_attempts", org=org)
     hourly = _hourly(view)
     if view.filters.plan:
         view.notices.append("Reliability is company-wide or per org: the plan filter does not apply here.")

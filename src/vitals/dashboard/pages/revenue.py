@@ -14,6 +14,7 @@ from vitals.dashboard.pages.queries import (
     day_of,
     metric_chart,
     range_presets,
+    revenue_month_link,
     view_revenue_months,
     with_previous_period,
 )
@@ -90,7 +91,8 @@ def build(view: View) -> Content:
     movers = _movers(view, month)
     if movers is not None:
         for row in months:
-            row["href"] = _with_month(view, row["month"])
+            row["href"] = revenue_month_link(view, row["month"])
+        movements.links = [row["href"] for row in months]
     link = "month" if movers is not None else None
     table = Table("monthly", "Revenue by month" + note, _month_columns(), months, NO_STRIPE, link=link)
     logos, revenue = _cohorts(view)
@@ -129,14 +131,21 @@ def _month_filter(view: View) -> str | None:
     return month
 
 
-def _with_month(view: View, month: str) -> str:
-    link = view.link("/revenue")
-    return f"{link}{'&' if '?' in link else '?'}month={month}#org_movements"
+MOVEMENT_KINDS = ("new", "expansion", "reactivation", "contraction", "churn")
+"""The values of ``mart_revenue_movements_monthly.movement`` an org can be listed by."""
+
+
+def _movement_filter(view: View) -> str | None:
+    """The page's own ``movement`` filter: only the orgs of one movement (``new``: a cohort's orgs)."""
+    movement = (view.query.get("movement") or "").strip() or None
+    if movement is not None and movement not in MOVEMENT_KINDS:
+        raise BadRequest(f"'movement' is one of {', '.join(MOVEMENT_KINDS)}, not {movement[:20]!r}")
+    return movement
 
 
 def _movers(view: View, month: str | None) -> Table | None:
-    """The orgs behind the bridge (each org that moved, per month of the range, or of ``month``); None for a
-    role that reads no org rows."""
+    """The orgs behind the bridge (each org that moved, per month of the range, or of ``month``; with the
+    ``movement`` filter, of that movement only); None for a role that reads no org rows."""
     if not view.scope.allows("org_metrics"):
         return None
     assert view.filters.start is not None and view.filters.end is not None
@@ -144,6 +153,10 @@ def _movers(view: View, month: str | None) -> Table | None:
     if month is not None:
         first = last = date.fromisoformat(month + "-01")
     conditions, params = view.org_conditions("m.org_id", "o.current_plan")
+    movement = _movement_filter(view)
+    if movement is not None:
+        conditions.append("m.movement = ?")
+        params.append(movement)
     rows = org_movements(view.scope, first, last, conditions, params, action="dashboard.revenue_movers")
     for row in rows:
         row["month_start"] = day_of(row["month_start"]).strftime("%Y-%m")
@@ -160,6 +173,10 @@ def _movers(view: View, month: str | None) -> Table | None:
         Column("end_mrr_cents", "MRR at end", "cents"),
     ]
     title = f"Orgs behind the movements of {month}" if month else "Orgs behind the MRR movements"
+    if movement is not None:
+        title += f": {movement} only" + (
+            " (the orgs of the cohort that started paying then)" if movement == "new" else ""
+        )
     empty = "No org's MRR moved in this date range." if month is None else f"No org's MRR moved in {month}."
     return Table("org_movements", title, columns, rows, empty, link="org_name")
 
@@ -248,6 +265,9 @@ def _cohorts(view: View) -> tuple[HeatTable | None, HeatTable | None]:
         cohort[f"logo_m{age}"] = as_float(row["logo_retention"])
         cohort[f"revenue_m{age}"] = as_float(row["revenue_retention"])
     cohorts = [grid[m] for m in sorted(grid)]
+    if view.scope.allows("org_metrics"):  # a cohort opens its orgs: those whose first paid month it is
+        for cohort in cohorts:
+            cohort["href"] = revenue_month_link(view, cohort["cohort"], movement="new")
     empty = "No org started paying in this date range."
     logos = HeatTable(
         "logo_cohorts",
@@ -258,6 +278,7 @@ def _cohorts(view: View) -> tuple[HeatTable | None, HeatTable | None]:
         empty,
         heat=[f"logo_m{a}" for a in ages],
         peak=1.0,
+        link="cohort",
     )
     revenue = HeatTable(
         "revenue_cohorts",
@@ -268,6 +289,7 @@ def _cohorts(view: View) -> tuple[HeatTable | None, HeatTable | None]:
         empty,
         heat=[f"revenue_m{a}" for a in ages],
         peak=1.0,
+        link="cohort",
     )
     return logos, revenue
 

@@ -47,14 +47,16 @@
         var line = spec.kind === "line" || (stacked && i === spec.series.length - 1);
         // a threshold series (an SLO: its key starts with "slo") is a dashed line in the warning colour
         var threshold = line && s.key && s.key.indexOf("slo") === 0;
-        var colour = threshold ? cssVar("--warn", "#bf8700") : colours[i % colours.length];
+        // the period before the range (its key starts with "previous_") is a thin dotted line in the muted colour
+        var previous = line && s.key && s.key.indexOf("previous_") === 0;
+        var colour = threshold ? cssVar("--warn", "#bf8700") : previous ? cssVar("--muted", "#656d76") : colours[i % colours.length];
         return {
           label: s.label,
           data: s.values,
           type: line ? "line" : "bar",
           borderColor: colour,
           backgroundColor: colour,
-          borderDash: threshold ? [6, 4] : undefined,
+          borderDash: threshold ? [6, 4] : previous ? [2, 3] : undefined,
           // a partial period (the running week or month) is drawn dashed
           segment: partial.length ? { borderDash: function (ctx) { return partial.indexOf(spec.labels[ctx.p1DataIndex]) >= 0 ? [4, 4] : undefined; } } : undefined,
           pointRadius: 0,
@@ -63,10 +65,21 @@
           spanGaps: true
         };
       });
+      var links = spec.links || [];
+      if (links.length) canvas.setAttribute("data-links", "true");
       new window.Chart(canvas, {
         type: spec.kind === "line" ? "line" : "bar",
         data: { labels: spec.labels, datasets: datasets },
         options: {
+          // a period whose bars stand for orgs opens the list of those orgs
+          onClick: function (event, elements) {
+            var href = elements.length ? links[elements[0].index] : null;
+            if (href) window.location.assign(href);
+          },
+          onHover: function (event, elements) {
+            var href = elements.length ? links[elements[0].index] : null;
+            canvas.style.cursor = href ? "pointer" : "";
+          },
           animation: false,
           responsive: true,
           maintainAspectRatio: false,
