@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.alerts.series import put_daily, put_source
@@ -82,3 +83,15 @@ def test_a_source_no_longer_connected_moves_open_scopes_to_nodata_without_a_reso
     assert tl.webhook_count() == 1, "nodata is never an alarm, nor a resolve"
     with open_warehouse(tl.settings) as wh:
         assert AlertStore(wh).states()[("org_nps_negative", OB)].state == "nodata"
+
+
+@pytest.mark.parametrize(("responses", "fires"), [(29, False), (30, True)])
+def test_the_company_wide_rule_needs_thirty_responses(make_timeline: Any, responses: int, fires: bool) -> None:
+    """Seed 003's escalation: the company's NPS below 0 fires once 30 responses stand behind it."""
+    rules = yaml.safe_load(DEFAULT_RULES_FILE.read_text())["rules"]
+    rule = {**next(r for r in rules if r["name"] == "nps_negative"), "routes": ["hook"]}
+    tl = make_timeline(rule)
+    put_source(tl.settings, "nps_responses", connected=True)
+    put_nps(tl.settings, "global", -5.0, responses)
+    sent = tl.tick(TICK)
+    assert [(n["kind"], n["scope"], n["value"]) for n in sent] == ([("firing", "global", -5.0)] if fires else [])

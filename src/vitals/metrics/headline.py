@@ -14,8 +14,17 @@ from vitals.metrics.models import SummaryItem
 from vitals.metrics.reader import Reader
 from vitals.warehouse.base import Warehouse
 
-HEADLINE = ("dad", "npad", "new_doctor_activation_rate", "quality_pass_rate_7d", "wau", "mrr_cents", "paying_orgs")
-"""The KPIs the demo and the digest lead with, in this order (SPEC §6.2)."""
+HEADLINE = (
+    "dad",
+    "npad",
+    "new_doctor_activation_rate",
+    "quality_pass_rate_7d",
+    "wau",
+    "mrr_cents",
+    "paying_orgs",
+    "nps",
+)
+"""The KPIs the demo and the digest lead with, in this order (SPEC §6.2), then NPS (SPEC §6.9)."""
 
 
 def headline_text(item: HeadlineItem) -> str:
@@ -67,7 +76,16 @@ def headline_kpis(warehouse: Warehouse) -> HeadlinesOut:
     return headlines_as_of(WarehouseReader(warehouse), None, metrics=CLI_HEADLINE, action="headline")
 
 
-EXECUTIVE = ("mrr_cents", "arr_cents", "nrr", "paying_orgs", "weekly_active_providers", "dad", "quality_pass_rate_7d")
+EXECUTIVE = (
+    "mrr_cents",
+    "arr_cents",
+    "nrr",
+    "paying_orgs",
+    "weekly_active_providers",
+    "dad",
+    "quality_pass_rate_7d",
+    "nps",
+)
 """The executive page's cards, in order (``/summary?period=day`` serves the same definition)."""
 MONTHLY = frozenset({"nrr"})
 """Metrics dated on their month's last built day (a past month's last day; the as-of day for the month to date)."""

@@ -1,17 +1,18 @@
 """Customer success: every org's health (sortable, by band and plan), the at-risk accounts by MRR at risk
-with their factors, and the orgs that need training."""
+with their factors, NPS (company-wide over the range, and each org's), and the orgs that need training."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from vitals.api.scope import BadRequest, Source
-from vitals.dashboard.datasets import Column, Table
+from vitals.dashboard.datasets import Chart, Column, Table
 from vitals.dashboard.pages.alerts_table import column_limit
-from vitals.dashboard.pages.queries import range_presets, view_org_rows
+from vitals.dashboard.pages.queries import metric_chart, range_presets, view_org_rows, with_previous_period
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.health import BANDS, band_counts, band_rank
+from vitals.metrics.nps import nps_day, nps_rows
 
 TRAINING = Source(
     "{core}.mart_analyses_training_needs t left join {core}.organizations o on o.org_id = t.org_id",
@@ -19,6 +20,7 @@ TRAINING = Source(
     org_column="t.org_id",
 )
 NO_HEALTH = "No health score on or before the end of this date range: the data starts later."
+NO_NPS = "No NPS responses: load an nps_responses file (see the sources docs) and rebuild."
 AT_RISK_RULE = (
     "A paying org is at risk when it shows at least one of five risk factors: declining weekly active providers, "
     "falling health, a high share of notes sent to review, an error spike or unused seats. The rule does not look "
@@ -40,6 +42,7 @@ def build(view: View) -> Content:
     bands = _bands(view, rows)
     at_risk = _at_risk(rows, limit)
     training = _training(view)
+    nps_trend, nps_orgs = _nps(view, limit=column_limit(view, "nps"))
     context = {
         "band": band,
         "bands": BANDS,
@@ -50,8 +53,37 @@ def build(view: View) -> Content:
         "all_bands_href": view.link("/customer-success"),
         "presets": range_presets(view, "/customer-success"),
         "training": training,
+        "nps_trend": nps_trend,
+        "nps_orgs": nps_orgs,
     }
-    return Content(context, [bands, health, at_risk, training])
+    return Content(context, [bands, health, at_risk, nps_trend, nps_orgs, training])
+
+
+def _nps(view: View, limit: tuple[str, float] | None) -> tuple[Chart, Table]:
+    """NPS company-wide over the range (the period before drawn over it) and each org's on the range's last
+    day with responses, lowest first (a score under the NPS rule's line is red)."""
+    title = "NPS, company-wide (trailing 90 days), with the period of the same length before it"
+    trend = metric_chart(view, "nps_trend", title, ["nps"], org=None, empty=NO_NPS)
+    trend = with_previous_period(view, trend, "nps", org=None)
+    columns = [
+        Column("org_name", "org"),
+        Column("nps", "NPS", "score", limit=limit),
+        Column("nps_promoters", "promoters", "count"),
+        Column("nps_passives", "passives", "count"),
+        Column("nps_detractors", "detractors", "count"),
+        Column("nps_responses", "responses", "count"),
+    ]
+    day = nps_day(view.scope, view.filters.end)
+    rows = []
+    if day is not None:
+        conditions, params = view.org_conditions("n.org_id", "o.current_plan")
+        rows = nps_rows(view.scope, day, conditions, params, action="dashboard.nps")
+        for row in rows:
+            row["href"] = view.link(f"/orgs/{row['org_id']}")
+            row["org_name"] = row["org_name"] or f"org {str(row['org_id'])[:8]}"
+    title = f"NPS by org (90 days to {day.isoformat()})" if day else "NPS by org"
+    empty = NO_NPS if day is None else "No org of these filters answered the survey in the 90 days."
+    return trend, Table("nps_orgs", title, columns, rows, empty, link="org_name")
 
 
 def _bands(view: View, rows: list[dict[str, Any]]) -> Table:

@@ -1,5 +1,5 @@
 """One org: its score, band and the sentence explaining the last move (the API's org detail), the five
-health components over time, WAP trend, sessions health, errors and invoices."""
+health components over time, WAP trend, sessions health, errors, NPS and invoices."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from vitals.errors import NotFound
 from vitals.metrics.activity import wap_trend
 from vitals.metrics.health import COMPONENTS, WAP_TREND_WEEKS, org_detail, org_profile
 from vitals.metrics.models import OrgDetail, RiskOut
+from vitals.metrics.nps import nps_day, nps_rows
 
 HEALTH_HISTORY = Source("{core}.mart_customer_success_org_health h", "org", org_column="h.org_id")
 SESSIONS = Source("{core}.mart_analyses_session_health s", "org", org_column="s.org_id")
@@ -60,13 +61,24 @@ def build(view: View) -> Content:
     if view.scope.role == CUSTOMER_ROLE:
         return _customer(view, detail, [wap, errors, sessions])
     invoices = _invoices(view, org_id)
+    nps_trend = metric_chart(
+        view, "nps_trend", "NPS (trailing 90 days)", ["nps"], org=org_id, empty="No NPS response of this org yet."
+    )
     context = {
         "org": detail,
         "component_rows": detail.components,
         "profile": _profile_text(profile),
         "customer": False,
+        "nps": _nps(view, org_id),
     }
-    return Content(context, [components, wap, errors, sessions, invoices])
+    return Content(context, [components, wap, errors, sessions, nps_trend, invoices])
+
+
+def _nps(view: View, org_id: str) -> dict[str, Any] | None:
+    """The org's NPS over the 90 days to the range's last day with responses (None: it never answered)."""
+    day = nps_day(view.scope, view.filters.end)
+    found = nps_rows(view.scope, day, ["n.org_id = ?"], [org_id], action="dashboard.org_nps") if day else []
+    return found[0] if found else None
 
 
 def _customer(view: View, detail: OrgDetail, usage: list[Chart | Table]) -> Content:
