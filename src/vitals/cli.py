@@ -93,7 +93,8 @@ def generate(
         ),
     ] = None,
 ) -> None:
-    """Generate realistic raw data (events, invoices, errors, NPS answers) in the source contracts."""
+    """Generate realistic raw data in the source contracts: events, invoices, errors and NPS answers, and the
+    CRM (deals, activities, quotas), marketing (leads, spend), support tickets and retention campaigns."""
     from vitals.generate import generate as run_generate
 
     settings = _settings()

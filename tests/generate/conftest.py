@@ -43,12 +43,16 @@ def _json_columns(path: Path) -> str:
 
 
 def connect(result: GenerateResult) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views e (events), b (invoices) and s (Sentry errors)."""
+    """An in-memory DuckDB with views e (events), b (invoices) and s (Sentry errors), and one per optional
+    domain table named after it (crm_deals, support_tickets, ...)."""
     con = duckdb.connect()
     views = readers(result)
     con.execute(f"create view e as select * from {views['events_big']}")
     con.execute(f"create view b as select * from {views['stripe_billing_big']}")
     con.execute(f"create view s as select * from {views['sentry_errors_big']}")
+    for name, view in views.items():
+        if name not in ("events_big", "stripe_billing_big", "sentry_errors_big"):
+            con.execute(f"create view {name} as select * from {view}")
     return con
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from vitals.contracts import EVENTS, NPS_RESPONSES, RAW_TABLES, SENTRY_ERRORS, STRIPE_BILLING
 from vitals.generate import GenerateResult
+from vitals.generate.runner import DOMAIN_SOURCES
 
 from .conftest import connect, small_dataset
 
@@ -19,7 +20,8 @@ from .conftest import connect, small_dataset
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
 def test_contract_columns_in_every_format(tmp_path: Path, fmt: str) -> None:
     result = small_dataset(tmp_path, orgs=3, days=14, fmt=fmt)
-    assert set(result.paths) == {EVENTS.name, STRIPE_BILLING.name, SENTRY_ERRORS.name, NPS_RESPONSES.name}
+    core = (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, NPS_RESPONSES)
+    assert set(result.paths) == {t.name for t in (*core, *DOMAIN_SOURCES)}
     for name, path in result.paths.items():
         expected = RAW_TABLES[name].column_names
         assert path.name == f"{name}.{fmt}"

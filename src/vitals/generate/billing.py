@@ -78,6 +78,18 @@ def _segments(pop: Population, window: Window, org: int) -> list[tuple[int, int]
     return segments
 
 
+def subscription_start_utc(pop: Population, window: Window, org: int) -> int:
+    """When the org starts paying (UTC µs): the period start of its first invoice."""
+    return _segments(pop, window, org)[0][0]
+
+
+def annual_value_cents(pop: Population, window: Window, org: int, plan: int, at_utc: int, billed: int = 0) -> int:
+    """A year of the org's subscription on ``plan`` with the seats billed at ``at_utc``: twelve times the MRR
+    of its ``billed``-th invoice (which decides whether a coupon still applies), in cents before tax."""
+    seats = _seats(pop, window, org, at_utc)
+    return 12 * _money(pop, org, plan, seats, bool(pop.orgs.annual[org]), billed)["mrr"]
+
+
 def render_invoices(pop: Population, window: Window, seed: int) -> pa.Table:
     """Every invoice row delivered up to the window's end, ordered by ``_ingest_ts``."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))

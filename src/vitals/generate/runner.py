@@ -15,16 +15,32 @@ import numpy as np
 import pyarrow as pa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vitals.contracts import EVENTS, NPS_RESPONSES, SENTRY_ERRORS, STRIPE_BILLING
+from vitals.contracts import (
+    CRM_ACTIVITIES,
+    CRM_DEALS,
+    CRM_QUOTAS,
+    EVENTS,
+    MARKETING_LEADS,
+    MARKETING_SPEND,
+    NPS_RESPONSES,
+    RETENTION_CAMPAIGNS,
+    SENTRY_ERRORS,
+    STRIPE_BILLING,
+    SUPPORT_TICKETS,
+)
 from vitals.generate import mess
 from vitals.generate.activity import Chunk, expected_activity, simulate
 from vitals.generate.billing import render_invoices
+from vitals.generate.campaigns import render_campaigns
 from vitals.generate.clock import utc_datetime
+from vitals.generate.crm import plan_sales, render_activities, render_deals, render_quotas
 from vitals.generate.errors import build_groups, render_job_errors, render_web_noise, render_worker_noise
 from vitals.generate.events import chunk_ids, render_events
 from vitals.generate.live_incident import render_live_incident
+from vitals.generate.marketing import render_leads, render_spend
 from vitals.generate.nps import render_nps
 from vitals.generate.orgs import Population, build_population
+from vitals.generate.support import render_tickets
 from vitals.generate.window import Window
 from vitals.generate.writers import FORMATS, BackgroundWriters, Format, open_writer
 
@@ -42,8 +58,9 @@ class GenerateResult:
     stripe_billing_path: Path
     sentry_errors_path: Path
     rows: dict[str, int]
-    """Rows written per raw table name (``events_big``, ``stripe_billing_big``, ``sentry_errors_big``,
-    ``nps_responses``)."""
+    """Rows written per raw table name (``events_big``, ``stripe_billing_big``, ``sentry_errors_big`` and the
+    optional domain tables: ``nps_responses``, ``crm_deals``, ``crm_activities``, ``crm_quotas``,
+    ``marketing_spend``, ``marketing_leads``, ``support_tickets``, ``retention_campaigns``)."""
     elapsed_seconds: float
     window_start: datetime
     """First instant of the window (UTC): midnight business time of the first day."""
@@ -143,6 +160,33 @@ def _tables(pop: Population, window: Window, seed: int) -> Iterator[tuple[pa.Tab
     yield None, render_worker_noise(window, groups, pop.orgs.n, seed)
 
 
+DOMAIN_SOURCES = (
+    CRM_DEALS,
+    CRM_ACTIVITIES,
+    CRM_QUOTAS,
+    MARKETING_SPEND,
+    MARKETING_LEADS,
+    SUPPORT_TICKETS,
+    RETENTION_CAMPAIGNS,
+)
+"""The optional domain tables :func:`domain_tables` renders (besides ``nps_responses``)."""
+
+
+def domain_tables(pop: Population, window: Window, seed: int) -> dict[str, pa.Table]:
+    """The CRM, marketing, help-desk and campaign tables of the population, each from its own random streams
+    (so the other sources do not move)."""
+    sales = plan_sales(pop, window, seed)
+    return {
+        CRM_DEALS.name: render_deals(sales, window, seed),
+        CRM_ACTIVITIES.name: render_activities(sales, window, seed),
+        CRM_QUOTAS.name: render_quotas(sales, window, seed),
+        MARKETING_SPEND.name: render_spend(sales, window, seed),
+        MARKETING_LEADS.name: render_leads(sales, window, seed),
+        SUPPORT_TICKETS.name: render_tickets(pop, window, seed),
+        RETENTION_CAMPAIGNS.name: render_campaigns(pop, window, seed),
+    }
+
+
 def _progress(enabled: bool) -> Progress:
     """A rich progress bar (disabled when not wanted)."""
     return Progress(
@@ -168,8 +212,8 @@ def generate(
     progress: bool = True,
     incident_at: datetime | None = None,
 ) -> GenerateResult:
-    """Write ``events_big``, ``stripe_billing_big``, ``sentry_errors_big`` and ``nps_responses`` files into
-    ``out_dir``.
+    """Write ``events_big``, ``stripe_billing_big``, ``sentry_errors_big`` and the optional domain tables
+    (``nps_responses``, CRM, marketing, support tickets, retention campaigns) as files into ``out_dir``.
 
     The window is ``days`` business-local days ending with ``end`` (default: today's UTC date):
     from midnight of its first day to midnight after ``end`` in ``timezone``. Creation events and
@@ -191,7 +235,7 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     window = Window.build(end or datetime.now(UTC).date(), days, timezone, _local_us(incident_at, timezone))
     pop = size_population(seed, window, orgs, events)
-    tables = (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, NPS_RESPONSES)
+    tables = (EVENTS, STRIPE_BILLING, SENTRY_ERRORS, NPS_RESPONSES, *DOMAIN_SOURCES)
     paths = {table.name: out_dir / f"{table.name}.{fmt}" for table in tables}
     rows = dict.fromkeys(paths, 0)
     writers = BackgroundWriters(
@@ -218,6 +262,9 @@ def generate(
             responses = render_nps(pop, window, seed)  # its own random stream: the tables above do not move
             writers.write(NPS_RESPONSES.name, responses)
             rows[NPS_RESPONSES.name] = responses.num_rows
+            for name, table in domain_tables(pop, window, seed).items():
+                writers.write(name, table)
+                rows[name] = table.num_rows
     finally:
         writers.close()
     incident = window.incident_local()
