@@ -53,6 +53,10 @@ def test_event_name_mapping_merges_with_defaults() -> None:
         ({"event_names": {"teleport": ["x"]}}, "unknown canonical event(s) ['teleport']"),
         ({"event_names": {"login": ["go"], "logout": ["go"]}}, "'go' is mapped to both"),
         ({"colour": "blue"}, "colour"),
+        ({"sales": {"stage_probabilities": {"contractsent": 1.5}}}, "stage 'contractsent' must be between 0 and 1"),
+        ({"sales": {"stage_probabilities": {"a": 0.1, " A": 0.2}}}, "stage 'a' is given twice"),
+        ({"sales": {"forecast_categories": {"contractsent": "maybe"}}}, "sales.forecast_categories.contractsent"),
+        ({"sales": {"stalled_days": 0}}, "sales.stalled_days"),
     ],
 )
 def test_invalid_settings_are_named(overrides: dict[str, object], needle: str) -> None:

@@ -1,5 +1,7 @@
-"""One generated set, loaded and built on DuckDB, PostgreSQL and Spark: the core tables and metrics_daily
-(every metric, at every grain, on every day) are identical."""
+"""One generated set, loaded and built on DuckDB, PostgreSQL and Spark: the core tables, metrics_daily (every
+metric, at every grain, on every day) and the sales and marketing marts are identical. The hand-worked CRM and
+marketing rows of tests/marts/sales_dataset.py are landed too, so those marts have rows whatever the generator
+writes."""
 
 from __future__ import annotations
 
@@ -10,16 +12,43 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_settings, normal_value
+from tests.marts.campaigns_dataset import CAMPAIGNS, land_campaigns
+from tests.marts.sales_dataset import SALES_TABLES, land_tables
 from vitals.generate import generate
 from vitals.ingest.files import load_directory
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.dbt import build
 
 CORE_TABLES = ("organizations", "providers", "summarization_jobs", "sessions")
+SALES_MARTS = (
+    "mart_sales_deals",
+    "mart_sales_open_deals_daily",
+    "mart_sales_daily",
+    "mart_sales_monthly",
+    "mart_sales_quota_attainment_monthly",
+    "mart_sales_stage_funnel",
+    "mart_sales_forecast_monthly",
+    "mart_sales_rep_activities_monthly",
+    "mart_sales_won_to_first_value",
+    "mart_marketing_channels_daily",
+    "mart_marketing_funnel_cohorts",
+    "mart_marketing_cac_monthly",
+    "mart_marketing_channel_outcomes",
+)
+SUPPORT_AND_CAMPAIGN_MARTS = (
+    "mart_support_daily",
+    "mart_support_tickets",
+    "mart_customer_success_recovery_checks",
+    "mart_customer_success_campaigns",
+    "mart_customer_success_campaign_kinds",
+)
 METRICS_COLUMNS = "metric_date, metric_name, domain, entity_type, entity_id, value, tier"
 """metrics_daily less computed_as_of and loaded_through, which record when each engine's load ran."""
 TABLES = {
-    **{table: f"select * from {{schema}}.{table}" for table in CORE_TABLES},
+    **{
+        table: f"select * from {{schema}}.{table}"
+        for table in (*CORE_TABLES, *SALES_MARTS, *SUPPORT_AND_CAMPAIGN_MARTS)
+    },
     "metrics_daily": f"select {METRICS_COLUMNS} from {{schema}}.metrics_daily",
     "source_status": "select source_name, connected, rows_kept, first_at, newest_at from {schema}.source_status",
 }
@@ -45,6 +74,8 @@ def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path
     for engine in ("duckdb", "postgres", "spark"):
         settings = make_settings(engine, tmp_path / engine, pg_database)
         load_directory(settings, data, progress=False)
+        land_tables(settings, SALES_TABLES)
+        land_campaigns(settings, CAMPAIGNS, [])  # the generated window holds too few campaigns
         build(settings, as_of=AS_OF)
         snapshots[engine] = _snapshot(settings)
     reference = snapshots["duckdb"]
@@ -52,9 +83,19 @@ def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path
         assert len(reference[table]) > (1 if table == "source_status" else 2), f"{table} is empty on the generated set"
     at = reference["metrics_daily"][0].index("domain")
     domains = {row[at] for row in reference["metrics_daily"][1:]}
-    assert {"kpi", "product", "reliability", "customer_success", "data_health", "revenue"} <= domains
+    assert {
+        "kpi",
+        "product",
+        "reliability",
+        "customer_success",
+        "data_health",
+        "revenue",
+        "sales",
+        "marketing",
+    } <= domains
     names = {row[reference["metrics_daily"][0].index("metric_name")] for row in reference["metrics_daily"][1:]}
     assert {"nps", "nps_responses"} <= names, "the generated NPS answers reach metrics_daily"
+    assert {"support_backlog", "support_csat"} <= names, "the generated tickets reach metrics_daily"
     for engine in ("postgres", "spark"):
         for table in TABLES:
             expected, got = reference[table], snapshots[engine][table]

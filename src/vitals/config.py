@@ -23,6 +23,7 @@ from pydantic_settings import (
 from vitals.alerts.settings import AlertSettings
 from vitals.api.settings import ApiSettings
 from vitals.bi.settings import BiSettings
+from vitals.contracts import TICKET_PRIORITIES
 from vitals.dashboard.settings import DashboardSettings
 from vitals.errors import VitalsError
 from vitals.hubspot.settings import HubSpotSettings
@@ -149,6 +150,114 @@ class HealthSettings(BaseModel):
         return merged
 
 
+DEFAULT_STAGE_PROBABILITIES: dict[str, float] = {
+    "appointmentscheduled": 0.2,
+    "qualifiedtobuy": 0.4,
+    "presentationscheduled": 0.6,
+    "decisionmakerboughtin": 0.8,
+    "contractsent": 0.9,
+}
+"""The open stages of HubSpot's default sales pipeline and their win probabilities."""
+
+ForecastCategory = Literal["commit", "best_case"]
+
+DEFAULT_FORECAST_CATEGORIES: dict[str, ForecastCategory] = {
+    "contractsent": "commit",
+    "decisionmakerboughtin": "best_case",
+    "presentationscheduled": "best_case",
+}
+"""The stages of HubSpot's default sales pipeline forecast as commit or best case (the others: pipeline)."""
+
+
+def _stage_names(value: dict[str, Any]) -> dict[str, Any]:
+    """Stage names as the models compare them: trimmed and lowercased, none empty or given twice."""
+    names: dict[str, Any] = {}
+    for stage, setting in value.items():
+        name = stage.strip().lower()
+        if not name:
+            raise ValueError("a stage name is empty")
+        if name in names:
+            raise ValueError(f"stage {name!r} is given twice (names are compared trimmed and lowercased)")
+        names[name] = setting
+    return names
+
+
+class SalesSettings(BaseModel):
+    """Sales pipeline rules (SPEC §6.8): stage probabilities, forecast categories and when a deal is stalled."""
+
+    model_config = {"extra": "forbid"}
+
+    stalled_days: int = Field(
+        default=14,
+        gt=0,
+        description="An open deal with no stage change and no activity for this many days is stalled.",
+    )
+    stage_probabilities: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_STAGE_PROBABILITIES),
+        description="Win probability (0 to 1) of each open deal stage (crm_deals.stage, compared lowercased), "
+        "weighting the pipeline; a stage not listed weighs 0. The mapping replaces the default one.",
+    )
+    forecast_categories: dict[str, ForecastCategory] = Field(
+        default_factory=lambda: dict(DEFAULT_FORECAST_CATEGORIES),
+        description="Forecast category (commit or best_case) of open deal stages; a stage not listed is "
+        "pipeline only. The mapping replaces the default one.",
+    )
+
+    @field_validator("stage_probabilities")
+    @classmethod
+    def _valid_probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        for stage, probability in value.items():
+            if not math.isfinite(probability) or not 0 <= probability <= 1:
+                raise ValueError(f"the probability of stage {stage!r} must be between 0 and 1")
+        return _stage_names(value)
+
+    @field_validator("forecast_categories")
+    @classmethod
+    def _valid_categories(cls, value: dict[str, ForecastCategory]) -> dict[str, ForecastCategory]:
+        return _stage_names(value)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The var ``sales`` the sales models read."""
+        return {
+            "sales": {
+                "stalled_days": self.stalled_days,
+                "stage_probabilities": dict(self.stage_probabilities),
+                "forecast_categories": dict(self.forecast_categories),
+            }
+        }
+
+
+FIRST_RESPONSE_TARGETS_MINUTES: dict[str, int] = {"low": 1440, "normal": 480, "high": 120, "urgent": 30}
+"""How long a ticket of each priority may wait for its first response, in minutes (SPEC §6.9)."""
+
+
+class SupportSettings(BaseModel):
+    """Help-desk service levels (SPEC §6.9): the first-response target of each ticket priority."""
+
+    model_config = {"extra": "forbid"}
+
+    first_response_targets_minutes: dict[str, int] = Field(
+        default_factory=lambda: dict(FIRST_RESPONSE_TARGETS_MINUTES),
+        description="Minutes a ticket of each priority (low, normal, high, urgent) may wait for its first "
+        "response before it breaches its SLA; each > 0. A priority left out keeps its default; a ticket "
+        "without a priority is held to the normal target.",
+    )
+
+    @field_validator("first_response_targets_minutes")
+    @classmethod
+    def _valid_targets(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(TICKET_PRIORITIES))
+        if unknown:
+            raise ValueError(f"unknown ticket priority(ies) {unknown}; known: {list(TICKET_PRIORITIES)}")
+        if any(minutes <= 0 for minutes in value.values()):
+            raise ValueError("a first-response target must be a positive number of minutes")
+        return {**FIRST_RESPONSE_TARGETS_MINUTES, **value}
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The var ``support`` the support models read."""
+        return {"support": {"first_response_targets_minutes": dict(self.first_response_targets_minutes)}}
+
+
 class Settings(BaseSettings):
     """Everything vitals can be told. Each field is documented in docs/configuration.md."""
 
@@ -192,6 +301,8 @@ class Settings(BaseSettings):
     hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    sales: SalesSettings = Field(default_factory=SalesSettings)
+    support: SupportSettings = Field(default_factory=SupportSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
@@ -253,6 +364,8 @@ class Settings(BaseSettings):
         }
         # the weights' one home: validated here, used as given by the customer-success models
         found["health_weights"] = dict(self.health.weights)
+        found.update(self.sales.dbt_vars())
+        found.update(self.support.dbt_vars())
         return found
 
 

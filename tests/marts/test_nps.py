@@ -89,7 +89,7 @@ def test_staging_dedupes_normalizes_and_dates_in_business_time(built: Settings) 
     assert rows["x1"]["org_id"] is None
     assert rows["b3"]["response_date"] == date(2026, 6, 19)
     assert rows["a1"]["comment"] == "Saves me an hour a day"
-    status = query(built, "select * from {core}.source_status")
+    status = query(built, "select * from {core}.source_status where source_name = 'nps_responses'")
     assert [(s["source_name"], s["connected"], s["rows_kept"]) for s in status] == [("nps_responses", True, 18)]
 
 
@@ -104,7 +104,7 @@ def never_loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 def test_not_connected_builds_without_a_single_nps_row(never_loaded: Settings) -> None:
-    status = query(never_loaded, "select * from {core}.source_status")
+    status = query(never_loaded, "select * from {core}.source_status where source_name = 'nps_responses'")
     assert [(s["source_name"], s["connected"], s["rows_kept"]) for s in status] == [("nps_responses", False, 0)]
     for model in ("metrics_daily__nps", "mart_customer_success_nps_daily"):
         assert query(never_loaded, f"select count(*) as n from {{core}}.{model}") == [{"n": 0}]

@@ -26,8 +26,10 @@ RAW_TIMES = {
     "sentry_errors_big": "created_at",
     "stripe_billing_big": "period_start",
     "nps_responses": "responded_at",
+    "support_tickets": "updated_at",
+    "retention_campaigns": "updated_at",
 }
-"""Raw table -> the column that dates its rows."""
+"""Raw table -> the column that dates its rows (a snapshot table's versions: their updated_at)."""
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vitals.contracts import OPTIONAL_SOURCES
 from vitals.errors import VitalsError
 
-Domain = Literal["analyses", "kpi", "product", "customer_success", "reliability", "data_health", "revenue"]
+Domain = Literal[
+    "analyses",
+    "kpi",
+    "product",
+    "customer_success",
+    "support",
+    "reliability",
+    "data_health",
+    "revenue",
+    "sales",
+    "marketing",
+]
 Grain = Literal["global", "org", "provider"]
-Unit = Literal["count", "ratio", "percent", "cents", "seconds", "milliseconds", "score", "days"]
+Unit = Literal["count", "ratio", "percent", "cents", "seconds", "milliseconds", "score", "days", "months", "multiple"]
 Direction = Literal["up", "down", "neutral"]
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")

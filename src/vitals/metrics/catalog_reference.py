@@ -11,6 +11,9 @@ TITLES = {
     "reliability": "Reliability",
     "revenue": "Revenue",
     "customer_success": "Customer success",
+    "support": "Support",
+    "sales": "Sales",
+    "marketing": "Marketing",
     "analyses": "Seed analyses",
     "data_health": "Data health",
 }

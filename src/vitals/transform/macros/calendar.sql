@@ -49,6 +49,11 @@
     cast({{ dbt.date_trunc('month', date_expr) }} as date)
 {%- endmacro %}
 
+{#- First day of the quarter (January, April, July, October) of a date. -#}
+{% macro quarter_start(date_expr) -%}
+    cast({{ dbt.date_trunc('quarter', date_expr) }} as date)
+{%- endmacro %}
+
 {#- ISO day of week of a date or timestamp: 1 = Monday ... 7 = Sunday. -#}
 {% macro iso_dow(expr) -%}
     {{ return(adapter.dispatch('iso_dow', 'vitals')(expr)) }}

@@ -35,6 +35,14 @@
     end
 {%- endmacro %}
 
+{#-
+    An amount in `currency`'s minor unit in the reporting currency's minor unit at `rate` (see
+    to_reporting_factor), rounded halves away from zero; null when the currency has no rate.
+-#}
+{% macro to_reporting_cents(amount, currency, rate) -%}
+    {{ vitals.round_half_away('(' ~ amount ~ ') * ' ~ vitals.to_reporting_factor(currency, rate)) }}
+{%- endmacro %}
+
 {#- A non-negative or negative amount rounded to a whole number, halves away from zero, as bigint. -#}
 {% macro round_half_away(expr) -%}
     cast(sign({{ expr }}) * floor(abs({{ expr }}) + 0.5) as {{ dbt.type_bigint() }})

@@ -170,6 +170,26 @@
 -- depends_on: {{ source('nps', 'nps_responses') }}
 {%- endmacro %}
 
+{#-
+    The domains whose daily models (metrics_daily__sales, metrics_daily__marketing, metrics_daily__support) are
+    rebuilt whole at every build from the small optional CRM, marketing and help-desk sources: metrics_daily
+    replaces their rows whole instead of tracking the days a change affects (so their sources hold no read mark,
+    and a CRM change or a ticket's new version, which can move any day since the ticket was opened, never
+    recomputes the event-based days of the other domains).
+-#}
+{% macro metrics_whole_domains() -%}
+    {{ return(['sales', 'marketing', 'support']) }}
+{%- endmacro %}
+
+{#- The pre-hook that removes the rows of the whole-rebuilt domains before an incremental build appends them. -#}
+{% macro metrics_whole_domains_clear_sql() -%}
+    {%- if vitals.is_incremental_build() -%}
+        delete from {{ this }} where domain in ({{ vitals._sql_text_list(vitals.metrics_whole_domains()) }})
+    {%- else -%}
+        select 1 as nothing_to_clear
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The first day a daily domain model computes: its first affected day on an incremental build. -#}
 {% macro metrics_domain_from() -%}
     {%- if vitals.is_incremental_build() -%}

@@ -1,6 +1,7 @@
 {#-
-    The exchange rate in effect for each currency with rates on each day, from the first day any revenue
-    could count (the earliest invoice period or subscription) to the as-of date: the rate of the
+    The exchange rate in effect for each currency with rates on each day, from the first day any amount
+    could count (the earliest invoice period or subscription; deal, quota month or marketing spend) to the
+    as-of date: the rate of the
     currency's latest rate_date on or before the day; before its first rate_date, its first rate.
 -#}
 
@@ -10,12 +11,21 @@ rates as (
     select * from {{ ref('stg_reference__currency_rates') }}
 ),
 
-revenue_starts as (
+money_starts as (
     select min({{ vitals.business_date('period_start') }}) as first_day
     from {{ ref('stg_stripe__invoices') }}
     union all
     select min({{ vitals.business_date('subscription_created_at') }}) as first_day
     from {{ ref('stg_stripe__subscription_item_states') }}
+    union all
+    select min({{ vitals.business_date('created_at') }}) as first_day
+    from {{ ref('stg_crm__deal_versions') }}
+    union all
+    select min(month_start) as first_day
+    from {{ ref('stg_crm__quotas') }}
+    union all
+    select min(spend_date) as first_day
+    from {{ ref('stg_marketing__spend') }}
 ),
 
 validity as (
@@ -33,7 +43,7 @@ currency_starts as (
         validity.currency,
         least(
             validity.rate_date,
-            coalesce((select min(revenue_starts.first_day) from revenue_starts), validity.rate_date)
+            coalesce((select min(money_starts.first_day) from money_starts), validity.rate_date)
         ) as start_day
     from validity
     where validity.rate_rank = 1

@@ -2,7 +2,10 @@
     Every daily metric at global, org and provider grain over the whole history, in long form.
     Incremental on DuckDB and PostgreSQL, by the rule of the daily domain models (macro metrics_domain_config): a
     pre-hook works out the first affected day (macro metrics_affected_from) and deletes every day from it on,
-    and the build appends those days recomputed; Spark rebuilds it.
+    and the build appends those days recomputed; Spark rebuilds it. The domains of the small CRM, marketing and
+    help-desk sources (macro metrics_whole_domains) are the exception: their models are rebuilt whole at every
+    build and their rows here are replaced whole, so a CRM change or a ticket's new version never recomputes the
+    event-based days.
 -#}
 {% set domain_models = [
     ref('metrics_daily__kpi'),
@@ -13,11 +16,18 @@
     ref('metrics_daily__revenue'),
     ref('metrics_daily__nps'),
 ] %}
+{% set whole_domain_models = [
+    ref('metrics_daily__sales'),
+    ref('metrics_daily__marketing'),
+    ref('metrics_daily__support'),
+] %}
 {% set catalog = vitals.daily_metric_catalog() %}
+{% set domain_config = vitals.metrics_domain_config() %}
+{% do domain_config['pre_hook'].append("{{ vitals.metrics_whole_domains_clear_sql() }}") %}
 {{
     config(
         indexes=[{'columns': ['metric_name', 'entity_type', 'entity_id', 'metric_date']}],
-        **vitals.metrics_domain_config()
+        **domain_config
     )
 }}
 {{ vitals.metrics_affected_from_depends_on() }}
@@ -34,6 +44,16 @@ long_metrics as (
             value
         from {{ model }}
         where metric_date >= {{ vitals.metrics_domain_from() }}
+        union all
+    {% endfor %}
+    {% for model in whole_domain_models %}
+        select
+            metric_date,
+            metric_name,
+            entity_type,
+            entity_id,
+            value
+        from {{ model }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -62,6 +82,18 @@ loaded as (
     select max(loaded_at) as loaded_through from {{ ref('stg_stripe__invoices') }}
     union all
     select max(loaded_at) as loaded_through from {{ ref('stg_nps__responses') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_crm__deal_versions') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_crm__activities') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_crm__quotas') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_marketing__spend') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_marketing__leads') }}
+    union all
+    select max(loaded_at) as loaded_through from {{ ref('stg_support__ticket_versions') }}
 )
 
 select
