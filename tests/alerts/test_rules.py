@@ -48,6 +48,9 @@ def test_defaults_carry_the_seed_thresholds() -> None:
         "org_health_critical",
         "org_nps_negative",
         "nps_negative",
+        "deals_stalled",
+        "pipeline_coverage_low",
+        "cac_payback_long",
         "jobs_volume_anomaly",
         "system_degraded",
     }
@@ -80,6 +83,12 @@ def test_defaults_carry_the_seed_thresholds() -> None:
     nps = rules["org_nps_negative"]
     assert (nps.metric, nps.scope, nps.condition.describe(), nps.routes) == ("nps", "org", "< 0", ("cs",))
     assert nps.min_volume is not None and (nps.min_volume.metric, nps.min_volume.at_least) == ("nps_responses", 5)
+    sales = {n: rules[n] for n in ("deals_stalled", "pipeline_coverage_low", "cac_payback_long")}
+    assert {n: (r.metric, r.condition.describe(), r.routes) for n, r in sales.items()} == {
+        "deals_stalled": ("sales_stalled_deals", "> 0", ("sales",)),
+        "pipeline_coverage_low": ("sales_pipeline_coverage", "< 3", ("sales",)),
+        "cac_payback_long": ("marketing_cac_payback_months", "> 18", ("sales",)),
+    }
     company = rules["nps_negative"]
     assert (company.scope, company.condition.describe(), company.routes) == ("global", "< 0", ("cs_urgent",))
     assert company.min_volume is not None and company.min_volume.at_least == 30
@@ -96,7 +105,7 @@ def test_user_file_overrides_and_disables_by_name(tmp_path: Path) -> None:
     rules = {r.name: r for r in load_rules(settings)}
     assert "turnaround_slow" not in rules and "my_rule" in rules
     assert rules["dad_drop"].condition.describe().startswith("down 30%")
-    assert len(load_rules(settings, include_disabled=True)) == 13
+    assert len(load_rules(settings, include_disabled=True)) == 16
 
 
 @pytest.mark.parametrize(

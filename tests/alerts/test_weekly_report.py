@@ -21,6 +21,7 @@ from vitals.cli import app
 from vitals.config import Settings
 from vitals.reports.digest import save, send
 from vitals.reports.weekly import ReportError, render_html, weekly_report
+from vitals.warehouse import open_warehouse
 
 
 def settings_for(
@@ -78,6 +79,19 @@ def test_weekly_digest_content_and_delivery(tmp_path: Path, generated: Built, sm
     for heading in ("Headline metrics", "MRR bridge 2026-11", "Biggest health moves", "Alerts this week"):
         assert heading in html
     assert report.movers[0].move in html.replace("&#x27;", "'")
+    # with a CRM, bookings and new pipeline of the week against the week before, the sum of the daily values
+    assert report.sales is not None and "<h2>Sales</h2>" in html and "*Sales*" in texts
+    with open_warehouse(settings) as wh:
+        sums = wh.query(
+            "select sum(case when metric_date >= ? then value else 0 end), sum(case when metric_date < ? then value "
+            "else 0 end) from metrics_daily where metric_name = 'sales_won_amount_cents' and entity_type = 'global' "
+            "and metric_date between ? and ?",
+            [report.week_start, report.week_start, report.week_start - timedelta(days=7), report.week_end],
+        )[0]
+    assert (report.sales.bookings_cents, report.sales.previous_bookings_cents) == (
+        float(sums[0] or 0),
+        float(sums[1] or 0),
+    )
 
 
 def test_weekly_digest_is_saved_and_printed_by_the_cli(

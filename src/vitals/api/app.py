@@ -10,7 +10,20 @@ from starlette.requests import ClientDisconnect
 from vitals.api.auth import ApiContext, WarehouseFactory, bind_context
 from vitals.api.models import Error
 from vitals.api.route_class import ApiRoute
-from vitals.api.routes import alerts, audit, catalog, cohorts, config, exports, orgs, series, summary, tokens
+from vitals.api.routes import (
+    alerts,
+    audit,
+    campaigns,
+    catalog,
+    cohorts,
+    config,
+    deals,
+    exports,
+    orgs,
+    series,
+    summary,
+    tokens,
+)
 from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
@@ -36,7 +49,7 @@ def create_api_router(settings: Settings, connect: WarehouseFactory | None = Non
 
     bind = bind_context(ApiContext(settings, connect or default_connect))
     router = APIRouter(prefix=PREFIX, dependencies=[Depends(bind)], responses=ERRORS, route_class=ApiRoute)
-    for module in (catalog, series, summary, orgs, cohorts, alerts, exports, config, audit, tokens):
+    for module in (catalog, series, summary, orgs, cohorts, alerts, campaigns, deals, exports, config, audit, tokens):
         router.include_router(module.router)
     return router
 

@@ -35,22 +35,26 @@ Feature = Literal[
     "tokens",
     "alerts",
     "silences",
+    "campaigns",
+    "pipeline",
     "operations",
     "ingest",
 ]
 
 ROLE_FEATURES: dict[str, frozenset[str]] = {
     "admin": frozenset(get_args(Feature)),  # everything
-    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts", "operations"}),
-    "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences"}),
-    "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts"}),
+    "analyst": frozenset({"catalog", "global_metrics", "org_metrics", "exports", "alerts", "pipeline", "operations"}),
+    "cs": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences", "campaigns"}),
+    "sales": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "pipeline"}),
     "oncall": frozenset({"catalog", "global_metrics", "org_metrics", "alerts", "silences", "operations"}),
     "viewer": frozenset({"catalog", "global_metrics", "alerts"}),
     "org": frozenset({"catalog", "org_metrics", "exports", "alerts"}),
     "ingest": frozenset({"ingest"}),
 }
 """What each role may do. ``org`` tokens read (and export) the rows of their own org only; ``silences``
-(silencing alerts and acknowledging incidents) is for admin, cs and oncall (the people paged). ``operations``
+(silencing alerts and acknowledging incidents) is for admin, cs and oncall (the people paged); ``campaigns``
+(starting a retention campaign) for admin and cs; ``pipeline`` (deals, quotas, the marketing funnel: the
+vendor's own sales data) for admin, analyst and sales. ``operations``
 is the service's own state (data health per source, builds and their errors: ``GET /api/v1/status`` and the
 dashboard's data health page). ``ingest`` is posting events to ``POST /ingest/events``: ``ingest`` tokens may
 do that and read nothing; admin tokens may too."""

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vitals.api.alerts import acknowledge_incident, silence_rule
 from vitals.api.auth import WarehouseFactory, audit_hook, client_address
+from vitals.api.routes.campaigns import start_for
 from vitals.api.scope import ROLE_FEATURES, BadRequest, Forbidden, NotFound, Scope
 from vitals.api.tokens import TokenRecord
 from vitals.config import Settings
@@ -171,6 +172,7 @@ class Dashboard:
             "refresh_seconds": self.settings.dashboard.refresh_seconds,
             "updated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "can_silence": bool(token and "silences" in ROLE_FEATURES.get(token.role, frozenset())),
+            "can_start_campaigns": bool(token and "campaigns" in ROLE_FEATURES.get(token.role, frozenset())),
         }
 
     # -- alerts -------------------------------------------------------------------------------------------
@@ -194,7 +196,7 @@ class Dashboard:
                 comment=form.get("comment") or f"silenced from the dashboard by {token.name}",
             )
 
-        return self._alert_action(request, form, "silence", act)
+        return self._post_action(request, form, "silence", act)
 
     def acknowledge(self, request: Request, form: dict[str, str]) -> Response:
         """Acknowledge a firing alert from a page's incident banner (admin, cs, oncall; audited like the API's),
@@ -209,13 +211,22 @@ class Dashboard:
                 comment=form.get("comment") or f"acknowledged from the dashboard by {token.name}",
             )
 
-        return self._alert_action(request, form, "acknowledgement", act)
+        return self._post_action(request, form, "acknowledgement", act)
 
-    def _alert_action(
+    def start_campaign(self, request: Request, form: dict[str, str]) -> Response:
+        """Start a retention campaign from the customer success page's form (admin, cs; audited like the API's),
+        then go back to the page."""
+
+        def act(scope: Scope, token: TokenRecord) -> None:
+            start_for(scope, self.settings, form.get("org", ""), form.get("kind", ""), form.get("channel", ""))
+
+        return self._post_action(request, form, "campaign", act)
+
+    def _post_action(
         self, request: Request, form: dict[str, str], what: str, act: Callable[[Scope, TokenRecord], None]
     ) -> Response:
-        """Run a banner button's ``act`` for the logged-in token (same-origin posts only), answer its refusal as
-        a page, else go back to the page it came from."""
+        """Run a form's ``act`` for the logged-in token (same-origin posts only), answer its refusal as a page,
+        else go back to the page it came from."""
         if not _same_origin(request):
             return Response("cross-site request refused", 403, media_type="text/plain")
         wh = self.connect()
@@ -296,6 +307,11 @@ def create_dashboard_router(settings: Settings, connect: WarehouseFactory | None
     async def silence(request: Request) -> Response:
         form = await _form(request)
         return await run_in_threadpool(dash.silence, request, form)
+
+    @router.post("/campaigns/start")
+    async def start_campaign(request: Request) -> Response:
+        form = await _form(request)
+        return await run_in_threadpool(dash.start_campaign, request, form)
 
     @router.post("/alerts/acknowledge")
     async def acknowledge(request: Request) -> Response:

@@ -1,5 +1,6 @@
-"""The CEO's weekly digest: headline metrics against last week, the month's MRR bridge, the orgs whose health
-moved most (with the sentence why), the week's alerts and charts (``charts.py``). Rendered as HTML (email and
+"""The CEO's weekly digest: headline metrics against last week, bookings against quota and new pipeline (with a
+CRM), the month's MRR bridge, the orgs whose health moved most (with the sentence why), the week's alerts and
+charts (``charts.py``). Rendered as HTML (email and
 file, the charts as images beside it) and Slack blocks (the charts as links)."""
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from vitals.metrics.activity import WAP_METRIC, wap_metric
 from vitals.metrics.catalog import Metric, default_catalog
 from vitals.metrics.headline import HEADLINE, format_value, headlines_as_of
 from vitals.metrics.reader import WarehouseReader
-from vitals.metrics.series import latest_day
+from vitals.metrics.series import latest_day, many_daily_values
+from vitals.metrics.sources import connected_sources
 from vitals.reports.charts import CHARTS, Trends, chart_filename, load_trends
 from vitals.revenue import BRIDGE, MonthBridge, RevenueError, revenue_bridge
 from vitals.warehouse import open_warehouse
@@ -54,6 +56,64 @@ class HeadlineChange:
 
 
 @dataclass(frozen=True)
+class SalesWeek:
+    """The week's bookings and new pipeline against the week before, and quota attainment month to date."""
+
+    bookings_cents: float
+    previous_bookings_cents: float
+    pipeline_created_cents: float
+    previous_pipeline_created_cents: float
+    quota_attainment_mtd: float | None
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what, this week, the week before) as people read them."""
+        return [
+            (
+                "Bookings (won)",
+                format_value("cents", self.bookings_cents),
+                format_value("cents", self.previous_bookings_cents),
+            ),
+            (
+                "New pipeline",
+                format_value("cents", self.pipeline_created_cents),
+                format_value("cents", self.previous_pipeline_created_cents),
+            ),
+            ("Quota attainment, month to date", format_value("ratio", self.quota_attainment_mtd), ""),
+        ]
+
+
+SALES_METRICS = ("sales_won_amount_cents", "sales_pipeline_created_cents", "sales_quota_attainment_mtd")
+
+
+def sales_week(reader: WarehouseReader, end: date) -> SalesWeek | None:
+    """The sales figures of the 7 days ending ``end`` (None without a CRM)."""
+    if "crm_deals" not in connected_sources(reader.warehouse):
+        return None
+    catalog = default_catalog()
+    values = many_daily_values(
+        reader,
+        [catalog.metric(n) for n in SALES_METRICS],
+        ("global", "global"),
+        end - timedelta(days=13),
+        end,
+        action="digest",
+    )
+    week_start = end - timedelta(days=6)
+
+    def total(name: str, this_week: bool) -> float:
+        return sum(v or 0.0 for d, v in values[name] if (d >= week_start) == this_week)
+
+    attainment = [v for d, v in values["sales_quota_attainment_mtd"] if d == end]
+    return SalesWeek(
+        total("sales_won_amount_cents", True),
+        total("sales_won_amount_cents", False),
+        total("sales_pipeline_created_cents", True),
+        total("sales_pipeline_created_cents", False),
+        attainment[0] if attainment else None,
+    )
+
+
+@dataclass(frozen=True)
 class AlertLine:
     """An alert that fired during the week."""
 
@@ -77,6 +137,7 @@ class WeeklyReport:
     dashboard_url: str
     notes: list[str] = field(default_factory=list)
     trends: Trends | None = None
+    sales: SalesWeek | None = None
 
     @property
     def title(self) -> str:
@@ -112,6 +173,7 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
             if n.created_at < week_end and n.kind in ("firing", "resolved")
         ]
         trends = load_trends(wh, end)
+        sales = sales_week(reader, end)
     # the one headline definition (vitals.metrics.headline): each number as of the report's last day against
     # 7 days earlier; seed 000's weekly active providers (last full week) in place of the rolling wau
     headlines = []
@@ -141,7 +203,16 @@ def weekly_report(settings: Settings, as_of: datetime | None = None) -> WeeklyRe
         seen.add(key)
         alerts.append(AlertLine(n.created_at, n.rule_name, n.scope, str(n.payload.get("summary", "")), n.kind))
     return WeeklyReport(
-        end - timedelta(days=6), end, headlines, bridge, movers, alerts, settings.alerts.dashboard_url, notes, trends
+        end - timedelta(days=6),
+        end,
+        headlines,
+        bridge,
+        movers,
+        alerts,
+        settings.alerts.dashboard_url,
+        notes,
+        trends,
+        sales,
     )
 
 
@@ -156,6 +227,9 @@ def render_text(report: WeeklyReport) -> str:
         out.append(
             f"{h.metric.label:<42} {format_value(h.metric.unit, h.value):>12}  {h.change_text():>10} vs last week"
         )
+    if report.sales is not None:
+        out += ["", "Sales (this week, the week before):"]
+        out += [f"  {what:<32} {now:>12} {before:>12}" for what, now, before in report.sales.rows()]
     if report.bridge is not None:
         out += ["", f"MRR bridge {report.bridge.month:%Y-%m}:"]
         out += [f"  {label:<14} {value:>12}" for label, value in _bridge_rows(report.bridge)]
@@ -199,6 +273,11 @@ def render_html(report: WeeklyReport, image_src: Callable[[str], str] | None = N
         charts[0],
         charts[2],
     ]
+    if report.sales is not None:
+        parts += [
+            "<h2>Sales</h2>",
+            table(["", "this week", "the week before"], [list(r) for r in report.sales.rows()]),
+        ]
     if report.bridge is not None:
         parts += [
             f"<h2>MRR bridge {report.bridge.month:%Y-%m}</h2>",
@@ -239,6 +318,12 @@ def render_slack(report: WeeklyReport, saved_in: Path | None = None) -> dict[str
         {"type": "header", "text": {"type": "plain_text", "text": report.title[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
     ]
+    if report.sales is not None:
+        sales = "\n".join(
+            f"• {escape(what)}: {escape(now)}" + (f" (week before {escape(before)})" if before else "")
+            for what, now, before in report.sales.rows()
+        )
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Sales*\n{sales}"}})
     if report.bridge is not None:
         bridge = escape(", ".join(f"{label} {value}" for label, value in _bridge_rows(report.bridge)))
         blocks.append(

@@ -11,6 +11,7 @@ from vitals.dashboard.pages import (  # noqa: F401
     data_health,
     digest,
     executive,
+    marketing,
     org,
     product,
     reliability,

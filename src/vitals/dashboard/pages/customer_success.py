@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from vitals.api.scope import BadRequest, Source
-from vitals.dashboard.datasets import Chart, Column, Table
+from vitals.campaigns import CHANNELS
+from vitals.contracts import CAMPAIGN_KINDS
+from vitals.dashboard.datasets import Chart, Column, Dataset, Table
 from vitals.dashboard.pages.alerts_table import column_limit
 from vitals.dashboard.pages.queries import metric_chart, range_presets, view_org_rows, with_previous_period
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
 from vitals.metrics.health import BANDS, band_counts, band_rank
 from vitals.metrics.nps import nps_day, nps_rows
+from vitals.metrics.sources import connected_sources
+from vitals.metrics.support import campaign_kind_rows, campaign_rows, support_day, support_rows
 
 TRAINING = Source(
     "{core}.mart_analyses_training_needs t left join {core}.organizations o on o.org_id = t.org_id",
@@ -21,6 +25,8 @@ TRAINING = Source(
 )
 NO_HEALTH = "No health score on or before the end of this date range: the data starts later."
 NO_NPS = "No NPS responses: load an nps_responses file (see the sources docs) and rebuild."
+NO_TICKETS = "No support tickets: the help desk is not connected (load support_tickets, or pull HubSpot)."
+NO_CAMPAIGNS = "No retention campaign yet: start one below the at-risk accounts, or load retention_campaigns."
 AT_RISK_RULE = (
     "A paying org is at risk when it shows at least one of five risk factors: declining weekly active providers, "
     "falling health, a high share of notes sent to review, an error spike or unused seats. The rule does not look "
@@ -43,6 +49,11 @@ def build(view: View) -> Content:
     at_risk = _at_risk(rows, limit)
     training = _training(view)
     nps_trend, nps_orgs = _nps(view, limit=column_limit(view, "nps"))
+    if view.query.get("campaign") == "started":
+        view.notices.append(
+            "The campaign was started and counts as sent now; its opens, clicks, responses and outcome come from the "
+            "tool that sends it."
+        )
     context = {
         "band": band,
         "bands": BANDS,
@@ -53,10 +64,91 @@ def build(view: View) -> Content:
         "all_bands_href": view.link("/customer-success"),
         "presets": range_presets(view, "/customer-success"),
         "training": training,
+        "campaign_kinds": CAMPAIGN_KINDS,
+        "campaign_channels": CHANNELS,
         "nps_trend": nps_trend,
         "nps_orgs": nps_orgs,
     }
-    return Content(context, [bands, health, at_risk, nps_trend, nps_orgs, training])
+    support = _support(view)
+    campaigns, kinds = _campaigns(view)
+    datasets: list[Dataset] = [bands, health, at_risk, nps_trend, nps_orgs, support, campaigns, kinds, training]
+    return Content(context, datasets)
+
+
+def _support(view: View) -> Table:
+    """Each org's support load over the 30 days to the range's last day with tickets, heaviest first."""
+    connected = "support_tickets" in connected_sources(view.scope.warehouse)
+    day = support_day(view.scope, view.filters.end) if connected else None
+    rows = []
+    if day is not None:
+        conditions, params = view.org_conditions("s.org_id", "o.current_plan")
+        rows = support_rows(view.scope, day, conditions, params)
+        for row in rows:
+            row["href"] = view.link(f"/orgs/{row['org_id']}")
+            row["org_name"] = row["org_name"] or f"org {str(row['org_id'])[:8]}"
+    columns = [
+        Column("org_name", "org"),
+        Column("support_tickets_opened_30d", "tickets (30 days)", "count"),
+        Column("support_tickets_per_100_active_providers", "per 100 active providers", "count"),
+        Column("support_backlog", "open now", "count"),
+        Column("support_first_response_seconds_p50", "first response p50", "seconds"),
+        Column("support_resolution_seconds_p50", "resolution p50", "seconds"),
+        Column("support_sla_breach_rate", "SLA breached", "ratio"),
+        Column("support_csat", "CSAT", "ratio"),
+    ]
+    title = f"Support load by org (30 days to {day.isoformat()})" if day else "Support load by org"
+    empty = NO_TICKETS if not connected else "No ticket of these orgs in the 30 days."
+    return Table("support", title, columns, rows, empty, link="org_name")
+
+
+def _campaigns(view: View) -> tuple[Table, Table]:
+    """The latest retention campaigns (newest first) and each kind's rates with its recovery against the
+    control group."""
+    connected = "retention_campaigns" in connected_sources(view.scope.warehouse)
+    rows: list[dict[str, Any]] = []
+    kinds: list[dict[str, Any]] = []
+    if connected and view.scope.warehouse.table_exists(
+        view.scope.warehouse.core_schema, "mart_customer_success_campaigns"
+    ):
+        conditions, params = view.org_conditions("c.org_id", "o.current_plan")
+        rows = campaign_rows(view.scope, conditions, params)
+        for row in rows:
+            row["href"] = view.link(f"/orgs/{row['org_id']}")
+            row["started_at"] = str(row["started_at"])[:16]
+            row["recovered"] = "pending" if row["is_pending"] else "yes" if row["is_recovered"] else "no"
+        kinds = campaign_kind_rows(view.scope)
+    recent = Table(
+        "campaigns",
+        "Retention campaigns, newest first",
+        [
+            Column("started_at", "started (UTC)"),
+            Column("org_name", "org"),
+            Column("kind", "kind"),
+            Column("channel", "channel"),
+            Column("outcome", "outcome reported"),
+            Column("recovered", "back up 30 days later"),
+        ],
+        rows,
+        NO_CAMPAIGNS if not connected else "No campaign for these orgs yet.",
+        link="org_name",
+    )
+    by_kind = Table(
+        "campaign_kinds",
+        "Campaigns by kind: reach and recovery against comparable at-risk orgs without one",
+        [
+            Column("kind", "kind"),
+            Column("campaigns_started", "started", "count"),
+            Column("campaign_open_rate", "opened", "ratio"),
+            Column("campaign_click_rate", "clicked", "ratio"),
+            Column("campaign_response_rate", "responded", "ratio"),
+            Column("campaign_recovery_rate", "recovered", "ratio"),
+            Column("campaign_control_recovery_rate", "recovered without a campaign", "ratio"),
+            Column("campaigns_pending", "too recent to judge", "count"),
+        ],
+        kinds,
+        NO_CAMPAIGNS if not connected else "No campaign yet.",
+    )
+    return recent, by_kind
 
 
 def _nps(view: View, limit: tuple[str, float] | None) -> tuple[Chart, Table]:

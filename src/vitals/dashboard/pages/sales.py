@@ -1,5 +1,6 @@
-"""Sales: live account signals — orgs that reached first value in the range, seat utilization with the
-expansion candidates, declining accounts, and orgs not yet at first value. Each list says how it is chosen."""
+"""Sales: the pipeline (for roles that read it, see ``pages.pipeline``), then live account signals: orgs that
+reached first value in the range, seat utilization with the expansion candidates, declining accounts, and orgs
+not yet at first value. Each list says how it is chosen."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Column, Dataset, Table
+from vitals.dashboard.pages.pipeline import pipeline
 from vitals.dashboard.pages.queries import as_float, day_of, range_presets
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
@@ -51,8 +53,16 @@ def build(view: View) -> Content:
     week = last_full_week(view.filters.end)
     seats = _seats(view, "seats", expansion_only=False)
     expansion = _seats(view, "expansion", expansion_only=True)
-    datasets: list[Dataset] = [_activated(view), seats, expansion, _declining(view, week), _not_activated(view)]
-    context = {"rules": RULES, "week": week, "presets": range_presets(view, "/sales")}
+    section, deals = pipeline(view)
+    datasets: list[Dataset] = [
+        *deals,
+        _activated(view),
+        seats,
+        expansion,
+        _declining(view, week),
+        _not_activated(view),
+    ]
+    context = {"rules": RULES, "week": week, "presets": range_presets(view, "/sales"), "pipeline": section}
     return Content(context, datasets)
 
 
