@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from vitals.api.scope import BadRequest, Forbidden, NotFound, Scope, Source
+from vitals.api.scope import PIPELINE_DOMAINS, BadRequest, Forbidden, NotFound, Scope, Source
 from vitals.csv_safety import neutralise_batch
 from vitals.metrics.catalog import default_catalog
 from vitals.warehouse.base import Warehouse
@@ -53,15 +53,23 @@ def export_source(warehouse: Warehouse, mart: str) -> tuple[Source, list[str]]:
 def plan_export(scope: Scope, mart: str, filters: dict[str, str]) -> tuple[Source, list[str], list[Any]]:
     """Check the export is allowed and its filters name real columns; the source, conditions and params."""
     scope.require("exports")
+    metrics = default_catalog().metrics.values()
+    for domain in {m.domain for m in metrics if m.model == mart}:
+        scope.require_domain(domain)  # the sales and marketing marts are the vendor's own data
     source, columns = export_source(scope.warehouse, mart)
     unknown = sorted(set(filters) - set(columns))
     if unknown:
         raise BadRequest(f"unknown filter column(s) {', '.join(unknown)} of {mart}; columns: {', '.join(columns)}")
     conditions = [f"cast({name} as varchar) = ?" for name in filters]
+    params = list(filters.values())
+    if "metric_name" in columns and not scope.allows("pipeline"):  # metrics_daily: leave the sales rows out
+        hidden = sorted(m.name for m in metrics if m.domain in PIPELINE_DOMAINS)
+        conditions.append(f"metric_name not in ({', '.join('?' for _ in hidden)})")
+        params.extend(hidden)
     scope.where(source)  # refuses here, before the response starts, what the token may not read
     if source.kind == "global" and scope.org_id is not None:
         raise Forbidden("an org token exports its own org's rows only")
-    return source, conditions, list(filters.values())
+    return source, conditions, params
 
 
 def encode(batches: Iterator[pa.RecordBatch], fmt: Format, *, keep_formulas: bool = False) -> Iterator[bytes]:

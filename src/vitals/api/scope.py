@@ -60,7 +60,12 @@ dashboard's data health page). ``ingest`` is posting events to ``POST /ingest/ev
 do that and read nothing; admin tokens may too."""
 
 
+PIPELINE_DOMAINS = frozenset({"sales", "marketing"})
+"""Catalog domains that are the vendor's own sales data: their metrics and marts need the ``pipeline`` feature."""
+
+
 __all__ = [
+    "PIPELINE_DOMAINS",
     "ROLE_FEATURES",
     "AuditHook",
     "BadRequest",
@@ -103,6 +108,11 @@ class Scope(Reader):
         if not self.allows(feature):
             article = "an" if self.role[0] in "aeiou" else "a"
             raise Forbidden(f"{article} {self.role} token may not use {feature.replace('_', ' ')}")
+
+    def require_domain(self, domain: str) -> None:
+        """``Forbidden`` for a metric of the vendor's own sales data (``PIPELINE_DOMAINS``) without ``pipeline``."""
+        if domain in PIPELINE_DOMAINS:
+            self.require("pipeline")
 
     def entity(self, org: str | None) -> tuple[str, str]:
         """The (entity_type, entity_id) a metric read is about: ``org`` when given, else global; an org

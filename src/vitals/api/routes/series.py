@@ -35,6 +35,7 @@ def metric_series(
         metric = default_catalog().metric(name)
     except CatalogError as exc:
         raise NotFound(str(exc)) from None
+    scope.require_domain(metric.domain)
     entity = scope.entity(org)
     if start is not None and end is not None and start > end:
         raise BadRequest("'from' is after 'to'")

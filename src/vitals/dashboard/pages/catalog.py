@@ -41,6 +41,7 @@ def build_metric(view: View) -> Content:
     """One metric's definition and its daily series over the range (global, or the org filter's org)."""
     view.scope.require("catalog")
     metric = default_catalog().metric(view.params["metric"])
+    view.scope.require_domain(metric.domain)
     org = view.filters.org
     entity = "org" if org or view.scope.org_id else "global"
     chart = None
