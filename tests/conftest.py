@@ -21,6 +21,11 @@ import pytest
 
 from vitals.config import Settings
 
+# Builds of the hand-made datasets skip dbt's data tests: they run, with the unit tests, in the builds that ask
+# for them (`tests=True`: the core dataset on DuckDB and PostgreSQL, the generated set, every engine's equivalence
+# build). Subprocesses (the CLI, the served dashboard) inherit it.
+os.environ.setdefault("VITALS_DATA_TESTS", "never")
+
 PG_ADMIN_DSN = os.environ.get("VITALS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENGINES = ["duckdb", "postgres"]
 

@@ -76,7 +76,7 @@ def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path
         load_directory(settings, data, progress=False)
         land_tables(settings, SALES_TABLES)
         land_campaigns(settings, CAMPAIGNS, [])  # the generated window holds too few campaigns
-        build(settings, as_of=AS_OF)
+        build(settings, as_of=AS_OF, tests=True)
         snapshots[engine] = _snapshot(settings)
     reference = snapshots["duckdb"]
     for table in TABLES:

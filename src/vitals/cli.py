@@ -265,7 +265,8 @@ def build(
         bool | None,
         typer.Option(
             "--tests/--no-tests",
-            help="Run the data and unit tests (default: on first and full builds; incremental builds skip them).",
+            help="Run the data and unit tests (default: the data_tests setting; `auto` runs them on first and full "
+            "builds, incremental builds skip them).",
         ),
     ] = None,
 ) -> None:

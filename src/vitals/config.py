@@ -293,6 +293,11 @@ class Settings(BaseSettings):
         gt=0,
         description="A job with neither a success nor a failure this long after it started is a timeout.",
     )
+    data_tests: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="When a build runs dbt's data and unit tests: auto (first and full builds; incremental builds "
+        "skip them), always, or never. `vitals build --tests/--no-tests` overrides it. Env: VITALS_DATA_TESTS.",
+    )
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     spark: SparkSettings = Field(default_factory=SparkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

@@ -31,6 +31,6 @@ def build_generated(directory: Path) -> Built:
     )
     settings = Settings(warehouse=directory / "w.duckdb", state_dir=directory / "state")
     load_directory(settings, directory / "data", progress=False)
-    result = build(settings, as_of=made.window_end)
+    result = build(settings, as_of=made.window_end, tests=True)
     assert result.success and not result.failures()
     return Built(settings.warehouse, made)

@@ -139,6 +139,14 @@ class Browser:
         self.page.wait_for_load_state("load")
         return self.page
 
+    def logout(self) -> Page:
+        """Sign out and wait for the login page the logout redirects to (a navigation begun before it lands
+        would abort it)."""
+        with self.page.expect_navigation(url="**/login"):
+            self.page.click("form.logout button")
+        self.page.wait_for_load_state("load")
+        return self.page
+
     def login(self, token: str) -> Page:
         self.goto("/login")
         self.page.fill("#token", token)

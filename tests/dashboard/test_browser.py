@@ -59,8 +59,7 @@ def test_pages_need_a_login_and_a_bad_token_is_refused(browser: Browser, served:
     cookie = next(c for c in browser.context.cookies() if c["name"] == "vitals_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert served.tokens["admin"] not in cookie["value"]
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     assert page.url == served.url + "/login"
     browser.goto("/")
     assert page.url.startswith(served.url + "/login")

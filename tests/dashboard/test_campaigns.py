@@ -37,8 +37,7 @@ def test_viewers_and_org_tokens_cannot_start_campaigns(browser: Browser, served:
             max_redirects=0,
         )
         assert refused.status == 403, (role, refused.status)
-        page.click("form.logout button")
-        page.wait_for_load_state("load")
+        browser.logout()
     audit = served.api("admin", "/audit", action="campaigns.start")["items"]
     assert not any(e["role"] in ("viewer", "org") for e in audit)
 

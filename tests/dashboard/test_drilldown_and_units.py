@@ -237,7 +237,7 @@ def test_a_bar_of_the_bridge_opens_the_orgs_of_its_month(browser: Browser, serve
     assert page.locator('table[data-table="org_movements"]').count() == 1
     assert all(m == month for m in page.locator('td[data-key="month_start"]').all_inner_texts())
     # a viewer reads no org rows: no links, nothing to click through to
-    browser.page.click("form.logout button")
+    browser.logout()
     viewer = browser.login(served.tokens["viewer"])
     bridge = json.loads(viewer.locator("section#mrr_bridge canvas").get_attribute("data-chart") or "{}")
     assert bridge["links"] == []

@@ -158,8 +158,7 @@ def test_silence_from_the_banner(browser: Browser, served: Served) -> None:
     viewer = browser.login(served.tokens["viewer"])
     assert viewer.locator(f"li.incident[data-rule={rule}]").count() == 1
     assert viewer.locator("form.silence").count() == 0
-    viewer.click("form.logout button")
-    viewer.wait_for_load_state("load")
+    browser.logout()
 
     page = browser.login(served.tokens["admin"])
     incident = page.locator(f"li.incident[data-rule={rule}]")
@@ -196,8 +195,7 @@ def test_oncall_acknowledges_from_the_banner(browser: Browser, served: Served) -
     viewer = browser.login(served.tokens["viewer"])
     assert viewer.locator(f"li.incident[data-rule={rule}]").count() == 1
     assert viewer.locator("form.acknowledge").count() == 0
-    viewer.click("form.logout button")
-    viewer.wait_for_load_state("load")
+    browser.logout()
 
     created = httpx.post(
         f"{served.url}/api/v1/tokens",

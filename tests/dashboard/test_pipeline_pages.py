@@ -63,8 +63,7 @@ def test_cs_reads_account_signals_only_and_org_tokens_neither(browser: Browser, 
     assert "/marketing" not in page.locator("header nav").inner_html()
     refused = page.request.get(served.url + "/marketing")
     assert refused.status == 403
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     org = browser.login(served.tokens["org"])
     for path in ("/sales", "/marketing"):
         assert org.request.get(served.url + path).status == 403, path

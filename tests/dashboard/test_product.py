@@ -130,16 +130,14 @@ def test_product_filters_and_roles(browser: Browser, served: Served, dashboard_b
     browser.goto(f"/product?from={later.isoformat()}&to={end}")
     weeks = [r["x"] for r in csv_rows(page, served, "lifecycle")]
     assert weeks[0] == (later - timedelta(days=later.weekday())).isoformat() and len(weeks) <= 3
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     # a viewer: company-wide charts; the lists summed over orgs say why they are empty
     page = browser.login(served.tokens["viewer"])
     browser.goto("/product")
     assert_readable(page)
     assert "viewer token reads company-wide metrics only" in page.inner_text("section#funnel")
     assert csv_rows(page, served, "retention") == company
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     # an org token: the product page is the vendor's (every org's load and funnel)
     page = browser.login(served.tokens["org"])
     assert page.locator("header nav a", has_text="Product").count() == 0

@@ -111,8 +111,7 @@ def test_revenue_for_a_viewer_and_an_org_token(browser: Browser, served: Served)
     admin = browser.login(served.tokens["admin"])
     browser.goto("/revenue")
     company = csv_rows(admin, served, "monthly")
-    admin.click("form.logout button")
-    admin.wait_for_load_state("load")
+    browser.logout()
     page = browser.login(served.tokens["viewer"])
     browser.goto("/revenue")
     assert_readable(page)
@@ -122,8 +121,7 @@ def test_revenue_for_a_viewer_and_an_org_token(browser: Browser, served: Served)
     for mine, theirs in zip(viewer, company, strict=True):
         for key in ("end_mrr_cents", "customers_end", *RATES):
             assert number(mine[key]) == pytest.approx(number(theirs[key])), key
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     # an org token: revenue is the vendor's view
     page = browser.login(served.tokens["org"])
     assert page.locator("header nav a", has_text="Revenue").count() == 0

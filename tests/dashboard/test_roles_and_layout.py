@@ -46,8 +46,7 @@ def _path(page: Page, served: Served) -> str:
 
 
 def _logout(page: Page) -> None:
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
 
 
 def test_each_role_lands_on_its_home(browser: Browser, served: Served) -> None:

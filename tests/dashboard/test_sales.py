@@ -104,16 +104,14 @@ def test_sales_filters_and_roles(browser: Browser, served: Served, dashboard_bui
     browser.goto("/sales")
     apply(page, org=served.other_org_id)
     assert len(column(page, "seats", "org_name")) <= 1
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     # an org token and a viewer: no sales page
     page = browser.login(served.tokens["org"])
     assert page.locator("header nav a", has_text="Sales").count() == 0
     browser.expected.add(("/sales", 403))
     response = page.goto(served.url + "/sales")
     assert response is not None and response.status == 403, "a vendor page, closed to org tokens"
-    page.click("form.logout button")
-    page.wait_for_load_state("load")
+    browser.logout()
     page = browser.login(served.tokens["viewer"])
     assert page.locator("header nav a", has_text="Sales").count() == 0
     browser.expected.add(("/sales", 403))

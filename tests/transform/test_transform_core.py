@@ -53,7 +53,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     with engine_warehouse(request.param, directory) as settings:
         land(settings, RICH_EVENTS, RICH_INVOICES, RICH_ERRORS)
         progress: list[tuple[str, str, float]] = []
-        result = build(settings, as_of=AS_OF, on_node=lambda *args: progress.append(args))
+        result = build(settings, as_of=AS_OF, on_node=lambda *args: progress.append(args), tests=True)
         yield Built(settings, result, progress)
 
 

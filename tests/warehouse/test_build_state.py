@@ -10,8 +10,9 @@ from tests.conftest import make_settings
 
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
-from vitals.warehouse.build_state import STATE_TABLE, fingerprint, plan_build
-from vitals.warehouse.dbt import PROJECT_DIR
+from vitals.config import Settings
+from vitals.warehouse.build_state import STATE_TABLE, BuildPlan, fingerprint, plan_build
+from vitals.warehouse.dbt import PROJECT_DIR, runs_tests
 
 T = datetime(2026, 11, 1, 8, 0)
 
@@ -74,3 +75,14 @@ def test_fingerprint_follows_settings_and_ignores_as_of() -> None:
     same = fingerprint(PROJECT_DIR, {**base, "as_of": "2026-11-02 08:00:00"})
     assert fingerprint(PROJECT_DIR, base) == same
     assert fingerprint(PROJECT_DIR, {**base, "business_tz": "UTC"}) != same
+
+
+@pytest.mark.parametrize(
+    ("setting", "first", "incremental"), [("auto", True, False), ("always", True, True), ("never", False, False)]
+)
+def test_the_data_tests_setting_decides_when_a_build_tests(setting: str, first: bool, incremental: bool) -> None:
+    settings = Settings(data_tests=setting)
+    assert (runs_tests(settings, BuildPlan("first")), runs_tests(settings, BuildPlan("incremental"))) == (
+        first,
+        incremental,
+    )

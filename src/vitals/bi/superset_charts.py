@@ -64,19 +64,27 @@ DASHBOARDS: tuple[DashboardSpec, ...] = (
     DashboardSpec(
         slug="vitals-customer-success",
         title="vitals: Customer success",
-        description="Health, its components and bands, NPS; churn risk and health per org and provider.",
+        description="Health, its components and bands, NPS, support load; churn risk and health per org and "
+        "provider, tickets and retention campaigns.",
         sections=(
             Section("Health and NPS", metric_domains=("customer_success",), max_tier=2),
+            Section("Support", metric_domains=("support",), max_tier=2),
             Section("Accounts", mart_domains=("customer_success",)),
+            Section("Support tables", mart_domains=("support",)),
         ),
     ),
     DashboardSpec(
         slug="vitals-sales",
         title="vitals: Sales",
-        description="MRR, its movements, retention and paying orgs; monthly revenue, movements and cohorts.",
+        description="MRR, its movements, retention and paying orgs; pipeline, bookings and quota; marketing spend "
+        "and CAC; monthly revenue, movements, cohorts, deals and channels.",
         sections=(
             Section("Revenue", metric_domains=("revenue",), max_tier=2),
+            Section("Pipeline", metric_domains=("sales",), max_tier=2),
+            Section("Marketing", metric_domains=("marketing",), max_tier=2),
             Section("Revenue tables", mart_domains=("revenue",)),
+            Section("Pipeline tables", mart_domains=("sales",)),
+            Section("Marketing tables", mart_domains=("marketing",)),
         ),
     ),
     DashboardSpec(

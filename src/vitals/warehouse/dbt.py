@@ -192,7 +192,7 @@ def build(
     with open_warehouse(settings) as warehouse:
         warehouse.ensure_raw_tables()
         plan = plan_build(warehouse, moment, variables["build_fingerprint"], full_refresh=full_refresh)
-    run_tests = plan.runs_tests if tests is None else tests
+    run_tests = runs_tests(settings, plan) if tests is None else tests
     profiles_dir = write_profile(settings)
     work = dbt_dir(settings)
     args = [
@@ -236,6 +236,14 @@ def build(
     if not outcome.success:
         raise BuildError(_failure_message(result, outcome.exception))
     return result
+
+
+def runs_tests(settings: Settings, plan: BuildPlan) -> bool:
+    """Whether a build runs the data tests when not told: ``settings.data_tests``, where ``auto`` follows the
+    plan (whole builds test, incremental builds do not)."""
+    if settings.data_tests == "auto":
+        return plan.runs_tests
+    return settings.data_tests == "always"
 
 
 def _progress_callback(on_node: NodeCallback) -> Callable[[Any], None]:
