@@ -45,20 +45,16 @@ def _path(page: Page, served: Served) -> str:
     return page.url.removeprefix(served.url).split("?")[0]
 
 
-def _logout(page: Page) -> None:
-    browser.logout()
-
-
 def test_each_role_lands_on_its_home(browser: Browser, served: Served) -> None:
     homes = {"admin": "/", "viewer": "/", "cs": "/customer-success", "org": f"/orgs/{served.org_id}"}
     for role, home in homes.items():
         page = browser.login(served.tokens[role])
         assert _path(page, served) == home, role
-        _logout(page)
+        browser.logout()
     for role, home in (("sales", "/sales"), ("oncall", "/reliability")):
         page = browser.login(_token(served, role))
         assert _path(page, served) == home, role
-        _logout(page)
+        browser.logout()
     # a page asked for before the login wins over the home
     page = browser.goto("/reliability")
     page.fill("#token", served.tokens["cs"])
@@ -163,7 +159,7 @@ def test_narrow_screens_have_no_sideways_scroll(browser: Browser, served: Served
     page.click("header button.menu")
     assert page.locator("header nav").is_visible()
     assert page.locator("header nav a", has_text="Reliability").is_visible()
-    _logout(page)
+    browser.logout()
     page = browser.login(served.tokens["org"])
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
 

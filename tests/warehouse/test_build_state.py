@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import make_settings
 
+from vitals.config import Settings
 from vitals.warehouse import open_warehouse
 from vitals.warehouse.base import Warehouse
-from vitals.config import Settings
 from vitals.warehouse.build_state import STATE_TABLE, BuildPlan, fingerprint, plan_build
 from vitals.warehouse.dbt import PROJECT_DIR, runs_tests
 
