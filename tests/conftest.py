@@ -25,6 +25,8 @@ from vitals.config import Settings
 # for them (`tests=True`: the core dataset on DuckDB and PostgreSQL, the generated set, every engine's equivalence
 # build). Subprocesses (the CLI, the served dashboard) inherit it.
 os.environ.setdefault("VITALS_DATA_TESTS", "never")
+KEPT_ENVIRONMENT = {"VITALS_TEST_PG", "VITALS_DATA_TESTS"}
+"""The VITALS_* variables a test keeps: the test server's address and the data-tests default above."""
 
 PG_ADMIN_DSN = os.environ.get("VITALS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENGINES = ["duckdb", "postgres"]
@@ -127,7 +129,7 @@ def make_settings(engine: str, tmp_path: Path, pg_dsn: str | None = None, **over
 def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's vitals.toml or VITALS_* environment."""
     for key in list(os.environ):
-        if key.startswith("VITALS_") and key != "VITALS_TEST_PG":
+        if key.startswith("VITALS_") and key not in KEPT_ENVIRONMENT:
             monkeypatch.delenv(key)
     monkeypatch.setenv("VITALS_CONFIG", str(tmp_path / "absent-vitals.toml"))
 

@@ -1,6 +1,7 @@
 """One generated set, loaded and built on DuckDB, PostgreSQL and Spark: the core tables, metrics_daily (every
-metric, at every grain, on every day) and the sales and marketing marts are identical. The hand-worked CRM and
-marketing rows of tests/marts/sales_dataset.py are landed too, so those marts have rows whatever the generator
+metric, at every grain, on every day), the sales, marketing, support, campaign, churn-risk, NPS-theme and
+subscription marts are identical. The hand-worked CRM and marketing rows of tests/marts/sales_dataset.py, the
+campaigns and the Stripe subscription story are landed too, so those marts have rows whatever the generator
 writes."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from tests.conftest import make_settings, normal_value
 from tests.marts.campaigns_dataset import CAMPAIGNS, land_campaigns
 from tests.marts.sales_dataset import SALES_TABLES, land_tables
+from tests.marts.subscription_dataset import land_story
 from vitals.generate import generate
 from vitals.ingest.files import load_directory
 from vitals.warehouse import open_warehouse
@@ -36,6 +38,9 @@ SALES_MARTS = (
     "mart_marketing_channel_outcomes",
 )
 SUPPORT_AND_CAMPAIGN_MARTS = (
+    "mart_customer_success_churn_risk",
+    "mart_customer_success_nps_themes",
+    "mart_revenue_subscriptions_daily",
     "mart_support_daily",
     "mart_support_tickets",
     "mart_customer_success_recovery_checks",
@@ -76,6 +81,7 @@ def test_core_tables_and_metrics_identical_on_duckdb_postgres_and_spark(tmp_path
         load_directory(settings, data, progress=False)
         land_tables(settings, SALES_TABLES)
         land_campaigns(settings, CAMPAIGNS, [])  # the generated window holds too few campaigns
+        land_story(settings)  # nor does it write Stripe subscription objects
         build(settings, as_of=AS_OF, tests=True)
         snapshots[engine] = _snapshot(settings)
     reference = snapshots["duckdb"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -150,6 +151,85 @@ class HealthSettings(BaseModel):
         return merged
 
 
+CHURN_RISK_WEIGHTS: dict[str, float] = {
+    "declining_health": 25,
+    "high_support_volume": 15,
+    "low_engagement": 20,
+    "low_feature_adoption": 10,
+    "low_activation": 10,
+    "payment_trouble": 20,
+}
+"""The churn-risk score's factors (seed 002 and payment trouble) and their default weights (sum 100)."""
+
+
+class ChurnRiskSettings(BaseModel):
+    """The churn-risk score 0-100 (SPEC §6.9, seed 002): its factors' thresholds, weights and bands."""
+
+    model_config = {"extra": "forbid"}
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: dict(CHURN_RISK_WEIGHTS),
+        description="Weight of each score factor (declining_health, high_support_volume, low_engagement, "
+        "low_feature_adoption, low_activation, payment_trouble); each >= 0, their sum > 0. A factor that fires "
+        "adds 100 x its weight / the sum of the weights. A factor left out keeps its default.",
+    )
+    health_trend_points: float = Field(
+        default=10, ge=0, description="declining_health: the health score fell by more than this many points."
+    )
+    support_tickets_30d: int = Field(
+        default=5, ge=0, description="high_support_volume: more than this many tickets opened in the last 30 days."
+    )
+    inactive_days: int = Field(
+        default=14, ge=0, description="low_engagement: more than this many days since the org's last event."
+    )
+    feature_adoption: float = Field(
+        default=0.3, ge=0, le=1, description="low_feature_adoption: share of tracked features used is below this."
+    )
+    activation: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="low_activation: share of providers that reached first value is below this.",
+    )
+    band_high: float = Field(default=70, ge=0, le=100, description="A score at or above this is High.")
+    band_medium: float = Field(default=40, ge=0, le=100, description="A score at or above this (below High) is Medium.")
+
+    @field_validator("weights")
+    @classmethod
+    def _valid_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(CHURN_RISK_WEIGHTS))
+        if unknown:
+            raise ValueError(f"unknown churn-risk factor(s) {unknown}; known: {list(CHURN_RISK_WEIGHTS)}")
+        merged = {**CHURN_RISK_WEIGHTS, **value}
+        if not all(math.isfinite(weight) and weight >= 0 for weight in merged.values()):
+            raise ValueError("a churn-risk weight is negative or not a finite number")
+        if sum(merged.values()) <= 0:
+            raise ValueError("the churn-risk weights must have a positive sum")
+        return merged
+
+    @model_validator(mode="after")
+    def _ordered_bands(self) -> ChurnRiskSettings:
+        if self.band_medium > self.band_high:
+            raise ValueError("band_medium must not be above band_high")
+        return self
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The vars ``churn_risk`` (its score keys; the named factors keep the models' defaults) and
+        ``churn_risk_weights`` the churn-risk mart reads."""
+        return {
+            "churn_risk": {
+                "health_trend_points": self.health_trend_points,
+                "support_tickets_30d": self.support_tickets_30d,
+                "inactive_days": self.inactive_days,
+                "feature_adoption": self.feature_adoption,
+                "activation": self.activation,
+                "band_high": self.band_high,
+                "band_medium": self.band_medium,
+            },
+            "churn_risk_weights": dict(self.weights),
+        }
+
+
 DEFAULT_STAGE_PROBABILITIES: dict[str, float] = {
     "appointmentscheduled": 0.2,
     "qualifiedtobuy": 0.4,
@@ -230,9 +310,50 @@ class SalesSettings(BaseModel):
 FIRST_RESPONSE_TARGETS_MINUTES: dict[str, int] = {"low": 1440, "normal": 480, "high": 120, "urgent": 30}
 """How long a ticket of each priority may wait for its first response, in minutes (SPEC §6.9)."""
 
+SupportTimeBasis = Literal["clock", "business"]
+"""How support ticket times are counted: every minute (clock) or business-hour minutes only (business)."""
+
+
+class SupportBusinessHours(BaseModel):
+    """The support team's working hours, in the business time zone (setting ``timezone``): the shape and rules of
+    ``SupportSettings.business_hours`` (kept there as a plain table, so that vitals.toml holds it inline)."""
+
+    model_config = {"extra": "forbid"}
+
+    start_hour: int = Field(default=9, description="Local hour the working day starts (0-23).")
+    end_hour: int = Field(default=17, description="Local hour the working day ends (1-24; 24 = midnight).")
+    days: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5],
+        description="Working days, ISO numbered (1 = Monday ... 7 = Sunday); at least one.",
+    )
+
+    @field_validator("start_hour", "end_hour")
+    @classmethod
+    def _valid_hour(cls, value: int) -> int:
+        if not 0 <= value <= 24:
+            raise ValueError("a business hour must be between 0 and 24")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _valid_days(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("at least one working day is needed")
+        wrong = sorted({day for day in value if not 1 <= day <= 7})
+        if wrong:
+            raise ValueError(f"working day(s) {wrong} are not ISO days of the week (1 = Monday ... 7 = Sunday)")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> SupportBusinessHours:
+        if self.start_hour >= self.end_hour:
+            raise ValueError(f"business_hours.start_hour ({self.start_hour}) must be before end_hour ({self.end_hour})")
+        return self
+
 
 class SupportSettings(BaseModel):
-    """Help-desk service levels (SPEC §6.9): the first-response target of each ticket priority."""
+    """Help-desk service levels (SPEC §6.9): the first-response target of each ticket priority and the clock the
+    ticket times run on (every minute, or business hours only)."""
 
     model_config = {"extra": "forbid"}
 
@@ -241,6 +362,17 @@ class SupportSettings(BaseModel):
         description="Minutes a ticket of each priority (low, normal, high, urgent) may wait for its first "
         "response before it breaches its SLA; each > 0. A priority left out keeps its default; a ticket "
         "without a priority is held to the normal target.",
+    )
+    time_basis: SupportTimeBasis = Field(
+        default="clock",
+        description="How first response and resolution times (and the first-response SLA) are counted: clock = "
+        "every minute; business = only minutes inside business_hours on its working days, in the business time "
+        "zone. Urgent tickets' SLA stays on clock time either way.",
+    )
+    business_hours: dict[str, Any] = Field(
+        default_factory=lambda: SupportBusinessHours().model_dump(),
+        description="Working hours used when time_basis = business: start_hour to end_hour local time (0-24, start "
+        "before end) on the working days (ISO 1 = Monday ... 7 = Sunday). A key left out keeps its default.",
     )
 
     @field_validator("first_response_targets_minutes")
@@ -253,9 +385,81 @@ class SupportSettings(BaseModel):
             raise ValueError("a first-response target must be a positive number of minutes")
         return {**FIRST_RESPONSE_TARGETS_MINUTES, **value}
 
+    @field_validator("business_hours")
+    @classmethod
+    def _valid_business_hours(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return SupportBusinessHours.model_validate(value).model_dump()
+        except ValidationError as error:
+            problems = [
+                (f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
+                for e in error.errors()
+            ]
+            raise ValueError("; ".join(problems)) from None
+
     def dbt_vars(self) -> dict[str, Any]:
         """The var ``support`` the support models read."""
-        return {"support": {"first_response_targets_minutes": dict(self.first_response_targets_minutes)}}
+        return {
+            "support": {
+                "first_response_targets_minutes": dict(self.first_response_targets_minutes),
+                "time_basis": self.time_basis,
+                "business_hours": dict(self.business_hours),
+            }
+        }
+
+
+DEFAULT_NPS_THEMES: dict[str, list[str]] = {
+    "speed": ["slow", "wait", "lag", "faster"],
+    "accuracy": ["fix", "wrong", "mistake", "inaccura", "edit"],
+    "reliability": ["fail", "crash", "outage", "broke", "down"],
+    "time saved": ["saves", "saved", "hour", "time back"],
+    "note quality": ["read like", "natural", "thorough"],
+    "ease of use": ["easy", "set up", "setup", "simple", "intuitive"],
+    "coding": ["coding", "codes", "billing"],
+}
+"""NPS comment themes and the keywords that name them (a comment mentions a theme when it contains one)."""
+
+_THEME_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 '\-]*")
+"""What a theme name or keyword may hold: it is written into SQL text, so no quote but a doubled apostrophe."""
+
+
+class NpsSettings(BaseModel):
+    """NPS comment themes (SPEC §6.9): groups of keywords, matched in the lowercased comment, no model needed."""
+
+    model_config = {"extra": "forbid"}
+
+    themes: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_NPS_THEMES.items()},
+        description="Theme -> keywords; a comment mentions the theme when its lowercased text contains one of "
+        "them. Letters, digits, spaces, hyphens and apostrophes only. Replaces the default themes when given.",
+    )
+
+    @field_validator("themes")
+    @classmethod
+    def _valid_themes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        themes: dict[str, list[str]] = {}
+        for theme, keywords in value.items():
+            name = theme.strip()
+            if not _THEME_TEXT.fullmatch(name):
+                raise ValueError(f"theme name {theme!r} must be letters, digits, spaces, hyphens or apostrophes")
+            cleaned = [keyword.strip().lower() for keyword in keywords]
+            bad = [keyword for keyword in cleaned if not _THEME_TEXT.fullmatch(keyword)]
+            if not cleaned or bad:
+                raise ValueError(
+                    f"theme {theme!r} needs keywords of letters, digits, spaces, hyphens or apostrophes"
+                    + (f" (refused: {bad})" if bad else "")
+                )
+            themes[name] = cleaned
+        return themes
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The var ``nps_themes`` the NPS theme model reads (apostrophes doubled for SQL text)."""
+        return {
+            "nps_themes": {
+                theme.replace("'", "''"): [keyword.replace("'", "''") for keyword in keywords]
+                for theme, keywords in self.themes.items()
+            }
+        }
 
 
 class Settings(BaseSettings):
@@ -306,8 +510,10 @@ class Settings(BaseSettings):
     hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    churn_risk: ChurnRiskSettings = Field(default_factory=ChurnRiskSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)
     support: SupportSettings = Field(default_factory=SupportSettings)
+    nps: NpsSettings = Field(default_factory=NpsSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
@@ -371,6 +577,8 @@ class Settings(BaseSettings):
         found["health_weights"] = dict(self.health.weights)
         found.update(self.sales.dbt_vars())
         found.update(self.support.dbt_vars())
+        found.update(self.churn_risk.dbt_vars())
+        found.update(self.nps.dbt_vars())
         return found
 
 

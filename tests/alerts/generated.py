@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,12 +26,15 @@ class Built:
         return target
 
 
-def build_generated(directory: Path) -> Built:
+def build_generated(directory: Path, land_more: Callable[[Settings], None] | None = None) -> Built:
+    """Generate 12 orgs over 35 days, load them (and what ``land_more`` lands) and build with the data tests."""
     made = generate(
         directory / "data", orgs=12, days=35, seed=42, fmt="parquet", end=date(2026, 11, 30), progress=False
     )
     settings = Settings(warehouse=directory / "w.duckdb", state_dir=directory / "state")
     load_directory(settings, directory / "data", progress=False)
+    if land_more is not None:
+        land_more(settings)
     result = build(settings, as_of=made.window_end, tests=True)
     assert result.success and not result.failures()
     return Built(settings.warehouse, made)

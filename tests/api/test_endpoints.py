@@ -87,6 +87,7 @@ def test_orgs_filters_and_pagination(duck_api: Api) -> None:
     assert [o["org_id"] for o in everyone["items"]] == [OB, OA]  # worst health first: B 44, A 59.5
     a = next(o for o in everyone["items"] if o["org_id"] == OA)
     assert (a["plan"], a["mrr_cents"], a["health_band"], a["is_at_risk"]) == ("Pro", 50000, "At risk", True)
+    assert (a["churn_risk_score"], a["churn_risk_band"]) == (0, "Low")
     assert [o["org_id"] for o in duck_api.get("cs", "/orgs", risk=True).json()["items"]] == [OA]
     assert [o["org_id"] for o in duck_api.get("cs", "/orgs", risk=False).json()["items"]] == [OB]
     assert [o["org_id"] for o in duck_api.get("cs", "/orgs", plan="Pro").json()["items"]] == [OA]
@@ -102,7 +103,18 @@ def test_one_org_with_its_reasons(duck_api: Api) -> None:
     assert set(components) == {"engagement", "quality", "depth", "reliability", "latency"}
     assert sum(c["points"] for c in components.values()) == org["health_score"]
     assert components["engagement"]["points_change_7d"] == 8.0
-    assert org["risk"] == {"is_at_risk": True, "risk_rank": 1, "mrr_at_risk_cents": 50000, "factors": ["seats unused"]}
+    # no score factor fires (active, no ticket, every provider activated, 1 of 2 features used, paid): score 0, Low
+    assert org["risk"] == {
+        "is_at_risk": True,
+        "risk_rank": 1,
+        "mrr_at_risk_cents": 50000,
+        "factors": ["seats unused"],
+        "score": 0.0,
+        "band": "Low",
+        "score_factors": [],
+        "weighted_mrr_at_risk_cents": 0,
+        "score_rank": 1,
+    }
     # WAP: seed 000's weekly active providers (a successful job that week) of the 8 full weeks to the scored day
     with open_warehouse(duck_api.settings) as wh:
         rows = wh.query(

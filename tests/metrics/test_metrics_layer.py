@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.marts.subscription_dataset import land_story
 from tests.transform.transform_dataset import event, land, query
 from vitals.config import Settings
 from vitals.generate import generate
@@ -42,6 +43,7 @@ def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
     generate(directory / "data", orgs=5, days=21, seed=11, fmt="parquet", end=END, progress=False)
     settings = Settings(warehouse=directory / "w.duckdb", state_dir=directory / "state")
     load_directory(settings, directory / "data", progress=False)
+    land_story(settings)  # the generator writes no Stripe objects: subscription states, trials, failed payments
     build(settings, as_of=T1, full_refresh=True)
     yield Layer(settings, directory)
 

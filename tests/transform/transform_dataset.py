@@ -539,12 +539,12 @@ def query(settings: Settings, sql: str) -> list[dict[str, Any]]:
 @contextmanager
 def engine_warehouse(engine: str, directory: Path, **overrides: Any) -> Iterator[Settings]:
     """Settings for a throwaway warehouse of ``engine`` under ``directory`` (PostgreSQL: a fresh database)."""
-    from tests.conftest import fresh_pg_database, make_settings
+    from tests.conftest import KEPT_ENVIRONMENT, fresh_pg_database, make_settings
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VITALS_CONFIG", str(directory / "absent-vitals.toml"))
         for key in [k for k in os.environ if k.startswith("VITALS_")]:
-            if key not in {"VITALS_CONFIG", "VITALS_TEST_PG"}:
+            if key != "VITALS_CONFIG" and key not in KEPT_ENVIRONMENT:
                 patch.delenv(key)
         if engine != "postgres":
             yield make_settings(engine, directory, **overrides)

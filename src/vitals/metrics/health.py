@@ -30,16 +30,38 @@ ORG_HEALTH = Source(f"{{core}}.{HEALTH} h", "org", org_column="h.org_id")
 ORGANIZATIONS = Source("{core}.organizations o", "org", org_column="o.org_id")
 """Every org ever seen (scored or not: a churned org keeps its row here)."""
 PROVIDERS = Source(f"{{core}}.{PROVIDER_HEALTH} p", "org", org_column="p.org_id")
+SCORE_COLUMNS = (
+    "c.churn_risk_score as churn_risk_score, c.churn_risk_band as churn_risk_band, "
+    "c.churn_risk_factors as churn_risk_factors, c.weighted_mrr_at_risk_cents as weighted_mrr_at_risk_cents, "
+    "c.churn_risk_rank as churn_risk_rank"
+)
+"""The churn-risk score's columns (alias c)."""
 ORG_COLUMNS = (
     "h.*, o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, c.risk_rank as risk_rank, "
-    "c.mrr_at_risk_cents as mrr_at_risk_cents, c.risk_factors as risk_factors"
+    "c.mrr_at_risk_cents as mrr_at_risk_cents, c.risk_factors as risk_factors, " + SCORE_COLUMNS
 )
 LIST_COLUMNS = (
     "h.org_id, h.org_name, h.metric_date, h.health_score, h.health_band, h.health_score_change_7d, "
-    "o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, count(*) over () as total_rows"
+    "o.current_plan as plan, r.mrr_cents as mrr_cents, c.is_at_risk as is_at_risk, "
+    "c.churn_risk_score as churn_risk_score, c.churn_risk_band as churn_risk_band, count(*) over () as total_rows"
 )
 """What a list shows (not the components), with the total of the filtered rows in the same read."""
 WORST_FIRST = "h.health_score, h.org_name, h.org_id"
+RISK_FIRST = "c.churn_risk_rank, h.health_score, h.org_name, h.org_id"
+"""The at-risk order: churn-risk score x MRR, then MRR (the mart's ``churn_risk_rank``); not at risk last."""
+CHURN_RISK = "mart_customer_success_churn_risk"
+AT_RISK = Source(
+    f"{{core}}.{CHURN_RISK} c"
+    " left join {core}.organizations o on o.org_id = c.org_id"
+    f" left join {{core}}.{HEALTH} h on h.org_id = c.org_id and h.metric_date = c.metric_date",
+    "org",
+    org_column="c.org_id",
+)
+"""The churn risk of each org with its health that day (an org with no health score is listed too)."""
+AT_RISK_COLUMNS = (
+    "c.org_id, c.org_name, c.metric_date, o.current_plan as plan, c.mrr_at_risk_cents, c.risk_rank, "
+    "c.risk_factors, h.health_score, h.health_band, " + SCORE_COLUMNS
+)
 WAP_TREND_WEEKS = 8
 
 
@@ -63,19 +85,46 @@ def org_rows(
     offset: int = 0,
     action: str = "orgs.list",
     target: str = "orgs",
+    order_by: str = WORST_FIRST,
 ) -> list[dict[str, Any]]:
     """The orgs scored on ``day`` under ``conditions`` (on ``ORGS``' aliases h, o, c, r), worst health first;
-    ``source=ORG_HEALTH`` with ``columns="h.*"`` for the health alone."""
+    ``source=ORG_HEALTH`` with ``columns="h.*"`` for the health alone; ``order_by=RISK_FIRST`` for the at-risk
+    order."""
     return reader.select(
         source,
         columns=columns,
         conditions=["h.metric_date = ?", *(conditions or [])],
         params=[day, *(params or [])],
-        order_by=WORST_FIRST,
+        order_by=order_by,
         limit=limit,
         offset=offset,
         action=action,
         target=target,
+    )
+
+
+def at_risk_rows(
+    reader: Reader,
+    as_of: date | None,
+    conditions: list[str] | None = None,
+    params: list[Any] | None = None,
+    *,
+    action: str = "orgs.at_risk",
+) -> list[dict[str, Any]]:
+    """The at-risk orgs (paying, with a named or a score factor) of the churn-risk day on or before ``as_of``
+    under ``conditions`` (on ``AT_RISK``' aliases c, o, h), by churn-risk score x MRR, then MRR: each with its
+    score, band, both factor lists, MRR at risk and weighted MRR at risk, and its health that day if any."""
+    day = scored_day(reader, CHURN_RISK, as_of)
+    if day is None:
+        return []
+    return reader.select(
+        AT_RISK,
+        columns=AT_RISK_COLUMNS,
+        conditions=["c.metric_date = ?", "c.is_at_risk", *(conditions or [])],
+        params=[day, *(params or [])],
+        order_by="c.churn_risk_rank, c.org_id",
+        action=action,
+        target=CHURN_RISK,
     )
 
 
@@ -105,7 +154,14 @@ def org_out(row: dict[str, Any]) -> OrgOut:
         mrr_cents=None if row["mrr_cents"] is None else int(row["mrr_cents"]),
         plan=row["plan"],
         is_at_risk=row["is_at_risk"],
+        churn_risk_score=clean(row.get("churn_risk_score")),
+        churn_risk_band=row.get("churn_risk_band"),
     )
+
+
+def factor_list(text: str | None) -> list[str]:
+    """A comma-separated factor list as the mart renders it, as a list."""
+    return [f.strip() for f in (text or "").split(",") if f.strip()]
 
 
 def band_rank(band: str | None) -> int:
@@ -143,7 +199,6 @@ def org_detail(reader: Reader, org_id: str, as_of: date | None) -> OrgDetail:
     if not rows or day is None:
         raise NotFound(f"org {org_id} has no health score{f' on {day.isoformat()}' if day else ''}")
     row = rows[0]
-    factors = [f.strip() for f in (row["risk_factors"] or "").split(",") if f.strip()]
     return OrgDetail(
         **org_out(row).model_dump(),
         components=[
@@ -162,7 +217,14 @@ def org_detail(reader: Reader, org_id: str, as_of: date | None) -> OrgDetail:
             is_at_risk=row["is_at_risk"],
             risk_rank=row["risk_rank"],
             mrr_at_risk_cents=None if row["mrr_at_risk_cents"] is None else int(row["mrr_at_risk_cents"]),
-            factors=factors,
+            factors=factor_list(row["risk_factors"]),
+            score=clean(row["churn_risk_score"]),
+            band=row["churn_risk_band"],
+            score_factors=factor_list(row["churn_risk_factors"]),
+            weighted_mrr_at_risk_cents=None
+            if row["weighted_mrr_at_risk_cents"] is None
+            else int(row["weighted_mrr_at_risk_cents"]),
+            score_rank=row["churn_risk_rank"],
         ),
     )
 

@@ -55,6 +55,8 @@ class OrgOut(BaseModel):
     mrr_cents: int | None
     plan: str | None
     is_at_risk: bool | None
+    churn_risk_score: float | None = None
+    churn_risk_band: str | None = None
 
 
 class Component(BaseModel):
@@ -67,12 +69,18 @@ class Component(BaseModel):
 
 
 class RiskOut(BaseModel):
-    """Churn risk of an org (seed 002)."""
+    """Churn risk of an org (seed 002): the named factors ranked by MRR at risk, and the score 0-100 with its band,
+    its factors and the weighted MRR at risk (score / 100 x MRR) that orders the at-risk list."""
 
     is_at_risk: bool | None
     risk_rank: int | None
     mrr_at_risk_cents: int | None
     factors: list[str]
+    score: float | None = None
+    band: str | None = None
+    score_factors: list[str] = []
+    weighted_mrr_at_risk_cents: int | None = None
+    score_rank: int | None = None
 
 
 class OrgDetail(OrgOut):

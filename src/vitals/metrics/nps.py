@@ -53,3 +53,31 @@ def nps_rows(
         for key in ("nps_promoters", "nps_passives", "nps_detractors", "nps_responses"):
             row[key] = int(row[key] or 0)
     return rows
+
+
+NPS_THEMES_MART = "mart_customer_success_nps_themes"
+NPS_THEMES = Source(f"{{core}}.{NPS_THEMES_MART}", "long")
+
+
+def nps_themes(reader: Reader, org: str | None = None, *, action: str = "nps.themes") -> list[dict[str, Any]]:
+    """What the NPS comments of the last build's 90 days talk about, company-wide or of ``org``: each theme
+    mentioned, most mentioned first, with its promoters, passives, detractors, share of the comments and NPS."""
+    if not reader.warehouse.table_exists(reader.warehouse.core_schema, NPS_THEMES_MART):
+        return []
+    entity_type, entity_id = reader.entity(org)
+    rows = reader.select(
+        NPS_THEMES,
+        columns="metric_date, theme, theme_mentions, theme_promoters, theme_passives, theme_detractors, "
+        "commented_responses, theme_share_of_comments, theme_nps",
+        conditions=["entity_type = ?", "entity_id = ?"],
+        params=[entity_type, entity_id],
+        order_by="theme_mentions desc, theme",
+        action=action,
+        target=NPS_THEMES_MART,
+    )
+    for row in rows:
+        for key in ("theme_mentions", "theme_promoters", "theme_passives", "theme_detractors", "commented_responses"):
+            row[key] = int(row[key] or 0)
+        for key in ("theme_share_of_comments", "theme_nps"):
+            row[key] = None if row[key] is None else float(row[key])
+    return rows

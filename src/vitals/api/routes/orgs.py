@@ -16,6 +16,8 @@ from vitals.metrics.health import (
     HEALTH,
     LIST_COLUMNS,
     PROVIDER_HEALTH,
+    RISK_FIRST,
+    WORST_FIRST,
     count_orgs,
     count_providers,
     org_detail,
@@ -35,10 +37,17 @@ def list_orgs(
     page: PagingDep,
     band: Annotated[str | None, Query(max_length=16, description=f"Health band: {', '.join(BANDS)}.")] = None,
     plan: Annotated[str | None, Query(max_length=64, description="Current plan (product name).")] = None,
-    risk: Annotated[bool | None, Query(description="true: at-risk orgs only; false: the others.")] = None,
+    risk: Annotated[
+        bool | None,
+        Query(
+            description="true: at-risk orgs only, by churn-risk score x MRR, then MRR (highest first); "
+            "false: the others."
+        ),
+    ] = None,
     as_of: Annotated[date | None, Query(description="The latest scored day on or before this one.")] = None,
 ) -> Page[OrgOut]:
-    """Each org on the latest scored day, worst health first. Org tokens see their own org only."""
+    """Each org on the latest scored day with its churn-risk score and band, worst health first (with
+    ``risk=true``: by churn-risk score x MRR). Org tokens see their own org only."""
     scope.require("org_metrics")
     day = scored_day(scope, HEALTH, as_of)
     if day is None:
@@ -54,7 +63,10 @@ def list_orgs(
     if risk is not None:
         conditions.append("coalesce(c.is_at_risk, false) = ?")
         params.append(risk)
-    rows = org_rows(scope, day, conditions, params, columns=LIST_COLUMNS, limit=page.limit, offset=page.offset)
+    order = RISK_FIRST if risk else WORST_FIRST
+    rows = org_rows(
+        scope, day, conditions, params, columns=LIST_COLUMNS, limit=page.limit, offset=page.offset, order_by=order
+    )
     total = int(rows[0]["total_rows"]) if rows else count_orgs(scope, day, conditions, params)
     return Page(items=[org_out(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 

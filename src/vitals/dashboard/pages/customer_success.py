@@ -1,5 +1,6 @@
-"""Customer success: every org's health (sortable, by band and plan), the at-risk accounts by MRR at risk
-with their factors, NPS (company-wide over the range, and each org's), and the orgs that need training."""
+"""Customer success: every org's health (sortable, by band and plan), the at-risk accounts by churn-risk score
+x MRR with their score, band and factors, NPS (company-wide over the range, and each org's), and the orgs that
+need training."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from vitals.campaigns import CHANNELS
 from vitals.contracts import CAMPAIGN_KINDS
 from vitals.dashboard.datasets import Chart, Column, Dataset, Table
 from vitals.dashboard.pages.alerts_table import column_limit
+from vitals.dashboard.pages.nps_themes import themes_table
 from vitals.dashboard.pages.queries import metric_chart, range_presets, view_org_rows, with_previous_period
 from vitals.dashboard.registry import Content, Page, register
 from vitals.dashboard.view import View
-from vitals.metrics.health import BANDS, band_counts, band_rank
+from vitals.metrics.health import BANDS, at_risk_rows, band_counts, band_rank
 from vitals.metrics.nps import nps_day, nps_rows
 from vitals.metrics.sources import connected_sources
 from vitals.metrics.support import campaign_kind_rows, campaign_rows, support_day, support_rows
@@ -28,9 +30,12 @@ NO_NPS = "No NPS responses: load an nps_responses file (see the sources docs) an
 NO_TICKETS = "No support tickets: the help desk is not connected (load support_tickets, or pull HubSpot)."
 NO_CAMPAIGNS = "No retention campaign yet: start one below the at-risk accounts, or load retention_campaigns."
 AT_RISK_RULE = (
-    "A paying org is at risk when it shows at least one of five risk factors: declining weekly active providers, "
-    "falling health, a high share of notes sent to review, an error spike or unused seats. The rule does not look "
-    "at the health band, so a Neutral or Healthy org with a risk factor is listed too."
+    "A paying org is at risk when it shows at least one of the risk factors: the five named ones (declining weekly "
+    "active providers, falling health, a high share of notes sent to review, an error spike, unused seats) or the "
+    "churn-risk score's (declining health, high support volume, low engagement, low feature adoption, low "
+    "activation, payment trouble). The score adds the weights of its factors that fire (0-100: High from 70, Medium "
+    "from 40); the list is sorted by score x MRR, then MRR. The rule does not look at the health band, so a Neutral "
+    "or Healthy org with a risk factor is listed too."
 )
 
 
@@ -46,9 +51,10 @@ def build(view: View) -> Content:
     limit = column_limit(view, "health_score")  # the org health rule's line: scores under it are red
     health = _health(rows, band, limit)
     bands = _bands(view, rows)
-    at_risk = _at_risk(rows, limit)
+    at_risk = _at_risk(view, limit)
     training = _training(view)
     nps_trend, nps_orgs = _nps(view, limit=column_limit(view, "nps"))
+    themes = themes_table(view)
     if view.query.get("campaign") == "started":
         view.notices.append(
             "The campaign was started and counts as sent now; its opens, clicks, responses and outcome come from the "
@@ -68,10 +74,11 @@ def build(view: View) -> Content:
         "campaign_channels": CHANNELS,
         "nps_trend": nps_trend,
         "nps_orgs": nps_orgs,
+        "nps_themes": themes,
     }
     support = _support(view)
     campaigns, kinds = _campaigns(view)
-    datasets: list[Dataset] = [bands, health, at_risk, nps_trend, nps_orgs, support, campaigns, kinds, training]
+    datasets: list[Dataset] = [bands, health, at_risk, nps_trend, nps_orgs, themes, support, campaigns, kinds, training]
     return Content(context, datasets)
 
 
@@ -209,17 +216,27 @@ def _score(value: Any) -> float:
     return float("inf") if value is None else float(value)
 
 
-def _at_risk(rows: list[dict[str, Any]], limit: tuple[str, float] | None) -> Table:
+def _at_risk(view: View, limit: tuple[str, float] | None) -> Table:
+    """The at-risk accounts of the churn-risk day on or before the range's end, by churn-risk score x MRR."""
     columns = [
         Column("org_name", "org"),
+        Column("churn_risk_score", "churn risk", "score"),
+        Column("churn_risk_band", "risk band"),
         Column("mrr_at_risk_cents", "MRR at risk", "cents"),
-        Column("health_score", "score", "score", limit=limit),
-        Column("health_band", "band"),
-        Column("risk_factors", "factors"),
+        Column("weighted_mrr_at_risk_cents", "weighted MRR at risk", "cents"),
+        Column("health_score", "health", "score", limit=limit),
+        Column("health_band", "health band"),
+        Column("churn_risk_factors", "score factors"),
+        Column("risk_factors", "named factors"),
     ]
-    risky = [r for r in rows if r["is_at_risk"]]
-    risky.sort(key=lambda r: (-(r["mrr_at_risk_cents"] or 0), r["risk_rank"] or 0, r["org_name"] or ""))
-    empty = NO_HEALTH if not rows else "No account is at risk for these filters."
+    conditions, params = view.org_conditions("c.org_id", "o.current_plan")
+    risky = at_risk_rows(view.scope, view.filters.end, conditions, params, action="dashboard.at_risk")
+    for row in risky:
+        row["href"] = view.link(f"/orgs/{row['org_id']}")
+        row["org_name"] = row["org_name"] or f"org {str(row['org_id'])[:8]}"
+        for key in ("mrr_at_risk_cents", "weighted_mrr_at_risk_cents"):
+            row[key] = None if row[key] is None else int(row[key])
+    empty = NO_HEALTH if view.latest is None else "No account is at risk for these filters."
     title = "At-risk accounts (paying orgs with a risk factor, whatever their band)"
     return Table("at_risk", title, columns, risky, empty, link="org_name")
 

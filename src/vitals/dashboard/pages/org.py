@@ -7,6 +7,7 @@ from typing import Any
 
 from vitals.api.scope import Source
 from vitals.dashboard.datasets import Chart, Column, Series, Table, timestamp
+from vitals.dashboard.pages.nps_themes import themes_table
 from vitals.dashboard.pages.queries import day_of, metric_chart
 from vitals.dashboard.registry import CUSTOMER_ROLE, Content, Page, register
 from vitals.dashboard.view import View
@@ -71,7 +72,8 @@ def build(view: View) -> Content:
         "customer": False,
         "nps": _nps(view, org_id),
     }
-    return Content(context, [components, wap, errors, sessions, nps_trend, invoices])
+    themes = themes_table(view, org_id)
+    return Content(context, [components, wap, errors, sessions, nps_trend, themes, invoices])
 
 
 def _nps(view: View, org_id: str) -> dict[str, Any] | None:

@@ -7,7 +7,10 @@
     some of their keys (the rest keep their defaults).
 #}
 
-{#- The health score configuration: weights, normalizers, bands and churn-risk thresholds. -#}
+{#-
+    The health score configuration: weights, normalizers, bands, churn-risk thresholds and the churn-risk
+    score's factor weights (var churn_risk_weights, owned by vitals.config.ChurnRiskSettings) with their points.
+-#}
 {% macro cs_config() -%}
     {%- set defaults = {
         'health_normalizers': {
@@ -29,6 +32,21 @@
             'min_jobs': 10,
             'seat_utilization': 0.50,
             'expansion_utilization': 0.90,
+            'health_trend_points': 10,
+            'support_tickets_30d': 5,
+            'inactive_days': 14,
+            'feature_adoption': 0.30,
+            'activation': 0.50,
+            'band_high': 70,
+            'band_medium': 40,
+        },
+        'churn_risk_weights': {
+            'declining_health': 25,
+            'high_support_volume': 15,
+            'low_engagement': 20,
+            'low_feature_adoption': 10,
+            'low_activation': 10,
+            'payment_trouble': 20,
         },
     } -%}
     {%- set config = {} -%}
@@ -54,6 +72,19 @@
             "var 'health_normalizers': notes_7d, notes_per_doctor and error_rate must be > 0 and each "
             ~ "*_zero_sec must be greater than its *_good_sec") }}
     {%- endif -%}
+    {%- set risk = config['churn_risk'] -%}
+    {%- if risk['band_medium'] > risk['band_high'] or (config['churn_risk_weights'].values() | sum) <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'churn_risk': band_medium must not exceed band_high, and var 'churn_risk_weights' must have a "
+            ~ "positive sum") }}
+    {%- endif -%}
+    {#- points of each churn-risk score factor when it fires: 100 x weight / sum of weights -#}
+    {%- set risk_total = config['churn_risk_weights'].values() | sum -%}
+    {%- set risk_points = {} -%}
+    {%- for key, value in config['churn_risk_weights'].items() -%}
+        {%- do risk_points.update({key: ((100.0 * value / risk_total) | round(10))}) -%}
+    {%- endfor -%}
+    {%- do config.update({'churn_risk_points': risk_points}) -%}
     {#- points of each component at full marks: 100 x weight / sum of weights -#}
     {%- set points = {} -%}
     {%- for key, value in weights.items() -%}

@@ -117,6 +117,7 @@
         'duration_ms_p50', 'duration_ms_p95', 'summarize_ms_p50', 'summarize_ms_p95',
         'turnaround_slo_hit_rate', 'summarize_slo_hit_rate',
         'quality_passed_jobs', 'quality_pass_rate_1d',
+        'jobs_attempted', 'jobs_failed', 'job_failure_rate',
     ]) }}
 {%- endmacro %}
 
@@ -162,6 +163,15 @@ reliability_jobs as (
     where status = 'success'
 ),
 
+reliability_job_starts as (
+    -- every settled job (success, or error: failed or timed out) in the period it was created
+    select
+        org_id,
+        case when status = 'error' then 1 else 0 end as failed,
+        {{ vitals.marts_period_columns('created_at', grain) }}
+    from {{ ref('summarization_jobs') }}
+),
+
 reliability_attempt_counts as (
     select
         {{ keys | join(', ') }},
@@ -198,6 +208,15 @@ reliability_job_stats as (
     group by {{ keys | join(', ') }}
 ),
 
+reliability_job_outcomes as (
+    select
+        {{ keys | join(', ') }},
+        count(*) as jobs_attempted,
+        sum(failed) as jobs_failed
+    from ({{ vitals.marts_scoped('reliability_job_starts', period_columns + ['failed']) }}) as scoped
+    group by {{ keys | join(', ') }}
+),
+
 {% if grain == 'day' -%}
 reliability_periods as (
     {{ vitals.marts_entity_days() }}
@@ -229,7 +248,10 @@ reliability_wide as (
         {{ vitals.safe_divide('jobs.turnaround_slo_hits', 'jobs.successful_jobs') }} as turnaround_slo_hit_rate,
         {{ vitals.safe_divide('jobs.summarize_slo_hits', 'jobs.summarize_timed_jobs') }} as summarize_slo_hit_rate,
         coalesce(jobs.quality_passed_jobs, 0) as quality_passed_jobs,
-        {{ vitals.safe_divide('jobs.quality_passed_jobs', 'jobs.successful_jobs') }} as quality_pass_rate
+        {{ vitals.safe_divide('jobs.quality_passed_jobs', 'jobs.successful_jobs') }} as quality_pass_rate,
+        coalesce(outcomes.jobs_attempted, 0) as jobs_attempted,
+        coalesce(outcomes.jobs_failed, 0) as jobs_failed,
+        {{ vitals.safe_divide('outcomes.jobs_failed', 'outcomes.jobs_attempted') }} as job_failure_rate
     from reliability_periods as periods
     left join reliability_attempt_counts as attempts
         on {% for key in keys %}periods.{{ key }} = attempts.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
@@ -237,6 +259,8 @@ reliability_wide as (
         on {% for key in keys %}periods.{{ key }} = errors.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
     left join reliability_job_stats as jobs
         on {% for key in keys %}periods.{{ key }} = jobs.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+    left join reliability_job_outcomes as outcomes
+        on {% for key in keys %}periods.{{ key }} = outcomes.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
 )
 {%- endmacro %}
 

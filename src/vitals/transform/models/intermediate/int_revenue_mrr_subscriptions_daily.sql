@@ -34,55 +34,10 @@
 
 with
 
-item_states as (
-    select * from {{ ref('stg_stripe__subscription_item_states') }}
-    where org_id is not null and state_at <= {{ vitals.as_of() }}
-),
+{{ vitals.revenue_subscription_timeline_ctes() }},
 
 rates as (
     select * from {{ ref('int_currency_rates_daily') }}
-),
-
-states as (
-    -- one row per subscription state: its licensed items' monthly amount and the subscription's fields
-    select
-        subscription_id,
-        state_order,
-        max(org_id) as org_id,
-        coalesce(max(currency), {{ vitals.reporting_currency() }}) as currency,
-        max(subscription_status) as subscription_status,
-        sum(
-            case
-                when coalesce(usage_type, 'licensed') = 'metered' then 0
-                else coalesce(monthly_list_amount_cents, 0)
-            end
-        ) as monthly_list_cents,
-        max(billing_interval) as billing_interval,
-        max(interval_count) as interval_count,
-        max(discount_percent_off) as discount_percent_off,
-        max(discount_amount_off_cents) as discount_amount_off_cents,
-        max(discount_end) as discount_end,
-        min(current_period_start) as current_period_start,
-        max(current_period_end) as current_period_end,
-        max(trial_end) as trial_end,
-        max(case when cancel_at_period_end then 1 else 0 end) = 1 as cancel_at_period_end,
-        max(cancel_at) as cancel_at,
-        max(canceled_at) as canceled_at,
-        max(ended_at) as ended_at,
-        max(state_at) as state_at
-    from item_states
-    group by subscription_id, state_order
-),
-
-timeline as (
-    select
-        *,
-        max(state_at) over (
-            partition by subscription_id
-            order by state_order
-            rows between unbounded preceding and current row
-        ) as effective_from
-    from states
 ),
 
 bounded as (

@@ -5,11 +5,15 @@
         (a reopened ticket is unsolved again; solving it anew dates it anew);
       - escalated_at: its first version marked escalated; rated_at: its first version carrying a rating (the
         rating is the current version's);
-      - the first-response SLA: due at created_at plus its priority's target (var support; normal without a
-        priority). The clock stops at the first response, or at the solve of a ticket solved without one. It is
-        met when it stops by the due time (decided then), breached once the due time passes without it (decided
-        at the due time); undecided (null) before either.
+      - the first-response SLA: due when the ticket has waited its priority's target (var support; normal
+        without a priority) since created_at. The clock stops at the first response, or at the solve of a ticket
+        solved without one. It is met when it stops by the due time (decided then), breached once the due time
+        passes without it (decided at the due time); undecided (null) before either.
     Response and resolution times are from created_at; null when they would be negative.
+    The time basis (var support.time_basis): clock counts every second; business counts only the seconds inside
+    the working windows (macros support_elapsed_seconds_select, support_due_at_select), in response and
+    resolution times and in the due time, except the due time of urgent tickets, which stays on clock time
+    (macro support_clock_sla_priorities).
 -#}
 
 with
@@ -78,10 +82,58 @@ current_tickets as (
 timed as (
     select
         *,
+        {{ vitals.support_sla_priority('priority') }} as sla_priority,
         {{ vitals.support_first_response_target_minutes('priority') }} as first_response_target_minutes,
-        {{ vitals.support_first_response_due_at('created_at', 'priority') }} as first_response_due_at,
         coalesce(first_response_at, solved_at) as sla_stopped_at
     from current_tickets
+),
+
+measured_spans as (
+    -- the spans whose length is the ticket's times: creation to first response, creation to solve
+    select
+        ticket_id,
+        'first_response' as span_kind,
+        created_at as span_start,
+        first_response_at as span_end
+    from timed
+    where first_response_at >= created_at
+    union all
+    select
+        ticket_id,
+        'resolution' as span_kind,
+        created_at as span_start,
+        solved_at as span_end
+    from timed
+    where solved_at >= created_at
+),
+
+elapsed as (
+    -- their seconds on the time basis (clock, or business hours only)
+    {{ vitals.support_elapsed_seconds_select('measured_spans', carry=['ticket_id', 'span_kind']) }}
+),
+
+due_times as (
+    -- when each first response is due on the time basis (urgent tickets: clock time)
+    {{ vitals.support_due_at_select('timed') }}
+),
+
+timed_sla as (
+    select
+        timed.*,
+        first_responses.elapsed_seconds as first_response_seconds,
+        resolutions.elapsed_seconds as resolution_seconds,
+        due_times.due_at as first_response_due_at
+    from timed
+    left join due_times
+        on timed.ticket_id = due_times.ticket_id
+    left join elapsed as first_responses
+        on
+            timed.ticket_id = first_responses.ticket_id
+            and first_responses.span_kind = 'first_response'
+    left join elapsed as resolutions
+        on
+            timed.ticket_id = resolutions.ticket_id
+            and resolutions.span_kind = 'resolution'
 ),
 
 final as (
@@ -91,20 +143,15 @@ final as (
         provider_id,
         status,
         priority,
-        {{ vitals.support_sla_priority('priority') }} as sla_priority,
+        sla_priority,
         channel,
         category,
         created_at,
         first_response_at,
-        case
-            when first_response_at >= created_at
-                then {{ vitals.seconds_between('created_at', 'first_response_at') }}
-        end as first_response_seconds,
+        first_response_seconds,
         is_solved,
         solved_at,
-        case
-            when solved_at >= created_at then {{ vitals.seconds_between('created_at', 'solved_at') }}
-        end as resolution_seconds,
+        resolution_seconds,
         first_response_target_minutes,
         first_response_due_at,
         case
@@ -121,7 +168,7 @@ final as (
         escalated_at,
         version_count,
         updated_at
-    from timed
+    from timed_sla
 )
 
 select * from final

@@ -17,7 +17,10 @@ final as (
         turnaround_slo_hit_rate,
         summarize_slo_hit_rate,
         quality_passed_jobs,
-        quality_pass_rate_1d
+        quality_pass_rate_1d,
+        jobs_attempted,
+        jobs_failed,
+        job_failure_rate
     from {{ ref('int_reliability_daily') }}
     where entity_type = 'org'
 )
