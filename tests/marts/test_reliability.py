@@ -119,6 +119,9 @@ def test_mart_reliability_daily(settings: Settings) -> None:
         "summarize_slo_hit_rate": pytest.approx(0.0),
         "quality_passed_jobs": 1,
         "quality_pass_rate_1d": pytest.approx(1.0),
+        "jobs_attempted": 1,  # J9, settled (success) and created that day
+        "jobs_failed": 0,
+        "job_failure_rate": pytest.approx(0.0),
     }
 
 
