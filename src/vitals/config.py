@@ -124,6 +124,22 @@ HEALTH_WEIGHTS: dict[str, float] = {
 """The seed's health weights (SPEC §6.5)."""
 
 
+def merged_weights(value: dict[str, float], defaults: dict[str, float], kind: str, part: str) -> dict[str, float]:
+    """``value`` over ``defaults`` (a part left out keeps its default), refused unless every part is known and
+    every weight finite and >= 0 with a positive sum; ``kind`` and ``part`` name them in the error."""
+    unknown = sorted(set(value) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown {kind} {part}(s) {unknown}; known: {list(defaults)}")
+    merged = {**defaults, **value}
+    if not all(math.isfinite(weight) for weight in merged.values()):
+        raise ValueError(f"a {kind} weight is not a finite number")
+    if any(weight < 0 for weight in merged.values()):
+        raise ValueError(f"a {kind} weight is negative")
+    if sum(merged.values()) <= 0:
+        raise ValueError(f"the {kind} weights must have a positive sum")
+    return merged
+
+
 class HealthSettings(BaseModel):
     """The health score's component weights (SPEC §6.5); they are normalized by their sum."""
 
@@ -138,17 +154,7 @@ class HealthSettings(BaseModel):
     @field_validator("weights")
     @classmethod
     def _valid_weights(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(HEALTH_WEIGHTS))
-        if unknown:
-            raise ValueError(f"unknown health component(s) {unknown}; known: {list(HEALTH_WEIGHTS)}")
-        merged = {**HEALTH_WEIGHTS, **value}
-        if not all(math.isfinite(weight) for weight in merged.values()):
-            raise ValueError("a health weight is not a finite number")
-        if any(weight < 0 for weight in merged.values()):
-            raise ValueError("a health weight is negative")
-        if sum(merged.values()) <= 0:
-            raise ValueError("the health weights must have a positive sum")
-        return merged
+        return merged_weights(value, HEALTH_WEIGHTS, "health", "component")
 
 
 CHURN_RISK_WEIGHTS: dict[str, float] = {
@@ -197,15 +203,7 @@ class ChurnRiskSettings(BaseModel):
     @field_validator("weights")
     @classmethod
     def _valid_weights(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(CHURN_RISK_WEIGHTS))
-        if unknown:
-            raise ValueError(f"unknown churn-risk factor(s) {unknown}; known: {list(CHURN_RISK_WEIGHTS)}")
-        merged = {**CHURN_RISK_WEIGHTS, **value}
-        if not all(math.isfinite(weight) and weight >= 0 for weight in merged.values()):
-            raise ValueError("a churn-risk weight is negative or not a finite number")
-        if sum(merged.values()) <= 0:
-            raise ValueError("the churn-risk weights must have a positive sum")
-        return merged
+        return merged_weights(value, CHURN_RISK_WEIGHTS, "churn-risk", "factor")
 
     @model_validator(mode="after")
     def _ordered_bands(self) -> ChurnRiskSettings:
